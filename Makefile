@@ -1,0 +1,46 @@
+# Every target sets up .venv (pinned, from requirements.txt) on first use.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+PORT ?= /dev/ttyACM0
+BOARD ?= pico
+
+.PHONY: sim test bench soak fuzz lint typecheck mpy deploy pictures clean
+
+$(STAMP): requirements.txt
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11) and "Python 3.11 or newer is needed for the pinned tools; set PYTHON=python3.11")'
+	$(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet --upgrade pip
+	$(VENV)/bin/pip install --quiet -r requirements.txt
+	touch $(STAMP)
+
+sim: $(STAMP)
+	$(PY) tools/sim.py
+
+test: $(STAMP)
+	$(PY) -m pytest
+
+bench: $(STAMP)
+	$(PY) tools/bench.py
+
+soak: $(STAMP)
+	$(PY) tools/soak.py --hours 24
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+
+typecheck: $(STAMP)
+	$(VENV)/bin/pyright -p pyrightconfig.json
+
+mpy: $(STAMP)
+	$(PY) tools/build_mpy.py
+
+deploy: mpy
+	$(PY) tools/deploy.py --port $(PORT) --board $(BOARD)
+
+pictures: $(STAMP)
+	$(PY) tools/render.py --out docs/img
+
+clean:
+	rm -rf build .pytest_cache .ruff_cache .hypothesis
