@@ -1,0 +1,26 @@
+"""The ignition passthrough pins: the key-switch input and the output stage.
+
+The output is driven to its inactive level first, in the constructor's
+first statement, so a reset never asserts the BMS ignition on its own. The
+output pin drives a high-side switch or photo-MOS, never B+ directly.
+"""
+
+from machine import Pin
+
+_PULLS = {"up": Pin.PULL_UP, "down": Pin.PULL_DOWN, "none": None, None: None}
+
+
+class IgnitionPins:
+    def __init__(self, in_pin, pull, in_active, out_pin, out_active):
+        self._out = Pin(out_pin, Pin.OUT, value=0 if out_active else 1)
+        self._out_on = 1 if out_active else 0
+        self._in = Pin(in_pin, Pin.IN, _PULLS[pull])
+        self._in_on = 1 if in_active else 0
+
+    def read(self):
+        """True while the key switch / button input is at its active level."""
+        return self._in.value() == self._in_on
+
+    def drive(self, on):
+        """Assert (True) or release (False) the BMS ignition."""
+        self._out.value(self._out_on if on else 1 - self._out_on)

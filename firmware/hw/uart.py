@@ -1,0 +1,40 @@
+"""The BMS serial port, read without ever blocking the loop.
+
+The UART is created with ``timeout=0, timeout_char=0`` and read only as far as
+``any()`` reports: with the default timeouts a read busy-waits between
+characters, which cost most of the CPU at 9600 baud.
+"""
+
+from machine import UART, Pin
+
+# 115200 baud fills 11.5 bytes per ms: 2048 bytes cover a 170 ms pause of the
+# loop (an OLED refresh is about 25 ms, a sleep slice 100 ms).
+RXBUF = 2048
+
+
+class UartPort:
+    def __init__(self, uart_id, tx, rx, baud, rxbuf=RXBUF):
+        self._uart = UART(uart_id, baudrate=baud, tx=Pin(tx), rx=Pin(rx), bits=8, parity=None,
+                          stop=1, timeout=0, timeout_char=0, rxbuf=rxbuf)
+        self.baud = baud
+
+    def readinto(self, buf):
+        """Copy what has arrived, up to len(buf), into buf; return the count (0: nothing)."""
+        n = self._uart.any()
+        if n <= 0:
+            return 0
+        if n > len(buf):
+            n = len(buf)
+        return self._uart.readinto(buf, n) or 0
+
+    def write(self, buf, n):
+        """Send buf[0:n]. A request shorter than its buffer costs one slice."""
+        if n == len(buf):
+            self._uart.write(buf)
+        else:
+            self._uart.write(memoryview(buf)[:n])
+
+    def set_baud(self, baud):
+        """Switch the line rate (format auto-detection tries 115200 and 9600)."""
+        self._uart.init(baudrate=baud, timeout=0, timeout_char=0)
+        self.baud = baud
