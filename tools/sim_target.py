@@ -18,10 +18,7 @@ import binascii
 import json
 import sys
 
-from app import App
 from socbar.compat import ticks_add, ticks_diff
-from socbar.config import validate
-from socbar.state import STATE_NAMES
 
 STEP_MS = 5  # virtual time between two app.step() passes; ignition_tick runs every ms
 RX_LIMIT = 4096  # bytes a real UART ring would hold; more is lost and counted
@@ -71,7 +68,10 @@ class PipeUart:
         self.bits += ms * self.baud
         whole = self.bits // 10000
         self.bits -= whole * 10000
-        self.ready = min(waiting, self.ready + whole)
+        self.ready += whole
+        if self.ready >= waiting:
+            self.ready = waiting
+            self.bits = 0
 
     def any(self):
         return self.ready
@@ -126,6 +126,14 @@ class IgnitionPins:
 
 class Target:
     def __init__(self, doc):
+        # The firmware is imported here, not at the top, so the adapters above
+        # can be tested on their own.
+        from app import App
+        from socbar.config import validate
+        from socbar.state import STATE_NAMES
+
+        self.names = STATE_NAMES
+        self.logs = []
         self.config, self.messages = validate(doc)
         self.clock = VirtualClock()
         self.uart = PipeUart(115200)
@@ -142,7 +150,6 @@ class Target:
             display=self.display,
             log=self.log,
         )
-        self.logs = []
         self.changes = []
         self.last = None
         self.next_step = self.clock.now
@@ -164,7 +171,7 @@ class Target:
 
     def seen(self):
         """What a user sees: display state, segments lit, ignition in and out."""
-        return (STATE_NAMES[self.app.state], self.app.bar.lit, self.ignition.level, self.ignition.out)
+        return (self.names[self.app.state], self.app.bar.lit, self.ignition.level, self.ignition.out)
 
     def note_change(self):
         seen = self.seen()
@@ -177,7 +184,7 @@ class Target:
         dec = app.decoder
         out = {
             "t": self.clock.now,
-            "state": STATE_NAMES[app.state],
+            "state": self.names[app.state],
             "soc": app.bms.soc,
             "lit": app.bar.lit,
             "frame": binascii.hexlify(bytes(app.bar.frame)).decode(),
