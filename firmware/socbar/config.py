@@ -1,0 +1,396 @@
+"""The configuration document: its schema, its defaults, and validation.
+
+The schema is data: each key maps to a kind, what is allowed, and a default,
+and ``DEFAULTS`` is built from it (it equals boards/default_config.json).
+``validate`` never fails: a bad or missing value becomes its default and a
+message says which key, which value, what is allowed and what is used, so a
+typo in the user's file can never leave the bar dark. It runs once at
+start-up, so it may allocate.
+"""
+
+import json
+
+from .compat import const
+
+_INT = const(0)  # (kind, default, lo, hi)
+_BOOL = const(1)  # (kind, default)
+_ENUM = const(2)  # (kind, default, allowed values)
+_SECTION = const(3)  # (kind, entries)
+_COLORS = const(4)  # (kind, default): [[from_pct, r, g, b], ...]
+_NAMES = const(5)  # (kind, default): list of column names
+_CUSTOM = const(6)  # (kind, default): checked by custom.description_errors
+_PINS = const(7)  # (kind, default): overrides of the board's pin map
+
+MAX_COLORS = const(16)
+MAX_COLUMNS = const(32)
+MAX_GPIO = const(29)
+
+BOARDS = ("pico", "pico_w", "rp2040_zero", "xiao_rp2040")
+
+_CUSTOM_DEFAULT = {
+    "sync": "AA1A",
+    "length": 8,
+    "checksum": "crc16-modbus",
+    "checksum_start": 0,
+    "fields": [
+        {"name": "soc", "offset": 2, "width": 4, "endian": "little", "signed": False, "mul": 1, "div": 1}
+    ],
+}
+
+# Ordered (key, spec) pairs rather than dicts, so messages come out in the
+# same order on every interpreter.
+SCHEMA = (
+    ("board", (_ENUM, "pico", BOARDS)),
+    ("input", (_SECTION, (
+        ("mode", (_ENUM, "listen", ("listen", "poll"))),
+        ("format", (_ENUM, "auto", ("auto", "tinybms", "cav3", "custom"))),
+        ("baud", (_ENUM, "auto", (115200, 9600, "auto"))),
+        ("poll_period_ms", (_INT, 1000, 100, 60000)),
+    ))),
+    ("timing", (_SECTION, (
+        # The BMS broadcast period runs from 0.1 s to 10 s (register 342).
+        ("period_ms", (_INT, 1000, 100, 10000)),
+        ("stale_periods", (_INT, 3, 1, 100)),
+        ("lost_periods", (_INT, 6, 2, 200)),
+    ))),
+    ("soc", (_SECTION, (
+        ("source", (_ENUM, "bms", ("bms", "ah", "voltage"))),
+        ("capacity_mah", (_INT, 10000, 100, 1000000)),
+        ("cells", (_INT, 13, 1, 32)),
+        ("chemistry", (_ENUM, "nmc", ("nmc", "lifepo4"))),
+    ))),
+    ("bar", (_SECTION, (
+        ("segments", (_INT, 10, 1, 64)),
+        ("leds", (_ENUM, "ws2812", ("ws2812", "gpio"))),
+        ("brightness", (_INT, 64, 0, 255)),
+        ("colors", (_COLORS, [[0, 255, 0, 0], [30, 255, 150, 0], [60, 0, 255, 0]])),
+        ("low_pct", (_INT, 10, 0, 100)),
+        ("hysteresis_pct", (_INT, 1, 0, 20)),
+        ("reverse", (_BOOL, False)),
+    ))),
+    ("ignition", (_SECTION, (
+        ("enabled", (_BOOL, True)),
+        ("debounce_ms", (_INT, 10, 0, 1000)),
+        ("input_pull", (_ENUM, "down", ("up", "down", "none"))),
+        ("input_active", (_INT, 1, 0, 1)),
+        ("output_active", (_INT, 1, 0, 1)),
+        ("show_s", (_INT, 0, 0, 3600)),
+        ("wake_bms_s", (_INT, 0, 0, 600)),
+    ))),
+    ("display", (_SECTION, (
+        ("enabled", (_BOOL, False)),
+        ("i2c_addr", (_INT, 60, 8, 119)),
+        ("refresh_ms", (_INT, 500, 50, 10000)),
+    ))),
+    ("power", (_SECTION, (
+        ("sleep", (_BOOL, True)),
+        ("sleep_slice_ms", (_INT, 100, 10, 1000)),
+    ))),
+    ("cav3", (_SECTION, (
+        ("columns", (_NAMES, ["Ah", "V", "A", "S", "D", "Deg", "RPM", "HW", "Nm", "ThI", "ThO",
+                              "AuxA", "AuxD", "Flgs"])),
+    ))),
+    ("custom", (_CUSTOM, _CUSTOM_DEFAULT)),
+    ("pins", (_PINS, {})),
+)
+
+# Keys of the board files (boards/*.json) a configuration may override.
+# Kinds: "gpio" a pin number, "opt" a pin number or null (not fitted),
+# "led" as "opt" or the name "LED" (the Pico W's LED hangs off the radio),
+# "list" a list of pin numbers, "bit" 0 or 1, "name" a label.
+PIN_KEYS = (
+    ("name", "name"),
+    ("uart_id", "bit"),
+    ("uart_tx", "gpio"),
+    ("uart_rx", "gpio"),
+    ("ws2812", "gpio"),
+    ("gpio_leds", "list"),
+    ("ignition_in", "gpio"),
+    ("ignition_out", "gpio"),
+    ("status_led", "led"),
+    ("status_led_active", "bit"),
+    ("status_ws2812", "opt"),
+    ("status_ws2812_power", "opt"),
+    ("i2c_id", "bit"),
+    ("i2c_sda", "gpio"),
+    ("i2c_scl", "gpio"),
+)
+
+
+def _copy(value):
+    """A deep copy of a JSON value, so no caller shares lists or dicts with the schema."""
+    if isinstance(value, dict):
+        return {k: _copy(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_copy(v) for v in value]
+    return value
+
+
+def _defaults(entries):
+    out = {}
+    for key, spec in entries:
+        out[key] = _defaults(spec[1]) if spec[0] == _SECTION else _copy(spec[1])
+    return out
+
+
+DEFAULTS = _defaults(SCHEMA)
+
+
+def show(value):
+    """A value as JSON text, the way the user wrote it."""
+    if value is None:
+        return "null"
+    if value is True:
+        return "true"
+    if value is False:
+        return "false"
+    if isinstance(value, str):
+        return '"%s"' % value
+    if isinstance(value, list):
+        return "[" + ", ".join(show(v) for v in value) + "]"
+    if isinstance(value, dict):
+        return "an object"
+    return repr(value)
+
+
+def _is_int(value):
+    return type(value) is int  # bool is not int here, and neither is 1.0
+
+
+def _distance(a, b):
+    """Edit distance between two short keys (for the "did you mean" hint)."""
+    prev = list(range(len(b) + 1))
+    for i in range(len(a)):
+        cur = [i + 1]
+        for j in range(len(b)):
+            cost = 0 if a[i] == b[j] else 1
+            cur.append(min(prev[j + 1] + 1, cur[j] + 1, prev[j] + cost))
+        prev = cur
+    return prev[-1]
+
+
+def _closest(key, known):
+    best = None
+    best_d = 3 if len(key) > 4 else 2
+    for name in known:
+        d = _distance(key, name)
+        if d < best_d:
+            best, best_d = name, d
+    return best
+
+
+def _unknown(path, key, known, messages):
+    msg = "%s%s: unknown key; ignored" % (path, key)
+    near = _closest(key, known) if isinstance(key, str) else None
+    if near is not None:
+        msg += "; did you mean %s%s?" % (path, near)
+    messages.append(msg)
+
+
+def _check_int(value, lo, hi):
+    """What is wrong with ``value`` as an int in lo..hi, or None."""
+    if not _is_int(value):
+        return "%s is not an integer %d..%d" % (show(value), lo, hi)
+    if value < lo or value > hi:
+        return "%s is out of range %d..%d" % (show(value), lo, hi)
+    return None
+
+
+def _check_enum(value, allowed):
+    for a in allowed:
+        if type(a) is type(value) and a == value:
+            return None
+    return "%s is not one of %s" % (show(value), ", ".join(show(a) for a in allowed))
+
+
+def _check_colors(path, value):
+    """(path of the first bad part, what is wrong with it) or (path, None)."""
+    if not isinstance(value, list) or not 1 <= len(value) <= MAX_COLORS:
+        return path, "%s is not a list of 1..%d [from_pct, r, g, b] entries" % (show(value), MAX_COLORS)
+    last = -1
+    for i in range(len(value)):
+        entry = value[i]
+        where = "%s[%d]" % (path, i)
+        if not isinstance(entry, list) or len(entry) != 4:
+            return where, "%s is not [from_pct, r, g, b]" % show(entry)
+        for k in range(4):
+            hi = 100 if k == 0 else 255
+            if not _is_int(entry[k]) or not 0 <= entry[k] <= hi:
+                part = ("from_pct", "r", "g", "b")[k]
+                return where, "%s %s is not an integer 0..%d" % (part, show(entry[k]), hi)
+        if i == 0 and entry[0] != 0:
+            return where, "from_pct %d is not 0 (the first colour starts at 0 %%)" % entry[0]
+        if entry[0] <= last:
+            return where, "from_pct %d does not rise above %d" % (entry[0], last)
+        last = entry[0]
+    return path, None
+
+
+def _check_names(value):
+    if not isinstance(value, list) or not 1 <= len(value) <= MAX_COLUMNS:
+        return "%s is not a list of 1..%d column names" % (show(value), MAX_COLUMNS)
+    for v in value:
+        if not isinstance(v, str) or not v or "\t" in v or "\n" in v or "\r" in v:
+            return "%s is not a column name (text without tabs or line ends)" % show(v)
+    return None
+
+
+def _check_custom(path, value, messages):
+    if not isinstance(value, dict):
+        messages.append("%s: %s is not an object; using the default description" % (path, show(value)))
+        return False
+    try:
+        from .custom import description_errors
+    except ImportError:  # the custom decoder is not installed: nothing to check against
+        return True
+    errors = description_errors(value)
+    if errors:
+        messages.extend(errors)
+        messages.append("%s: using the default description" % path)
+        return False
+    return True
+
+
+def _check_pin_value(kind, value):
+    if kind == "name":
+        return None if isinstance(value, str) else "%s is not text" % show(value)
+    if kind == "bit":
+        return _check_int(value, 0, 1)
+    if kind == "list":
+        if not isinstance(value, list) or not 1 <= len(value) <= 64:
+            return "%s is not a list of 1..64 GPIO numbers" % show(value)
+        for v in value:
+            if not _is_int(v) or not 0 <= v <= MAX_GPIO:
+                return "%s is not a GPIO number 0..%d" % (show(v), MAX_GPIO)
+        return None
+    if value is None and kind != "gpio":
+        return None
+    if kind == "led" and value == "LED":
+        return None
+    if not _is_int(value) or not 0 <= value <= MAX_GPIO:
+        allowed = "a GPIO number 0..%d" % MAX_GPIO
+        if kind == "opt":
+            allowed += " or null"
+        elif kind == "led":
+            allowed += ', "LED" or null'
+        return "%s is not %s" % (show(value), allowed)
+    return None
+
+
+def _check_pins(path, value, messages):
+    if not isinstance(value, dict):
+        messages.append("%s: %s is not an object; using the board's pins" % (path, show(value)))
+        return {}
+    kinds = {}
+    for key, kind in PIN_KEYS:
+        kinds[key] = kind
+    out = {}
+    owner = {}  # GPIO number -> the key that claimed it
+    # Walk in PIN_KEYS order so the same document gives the same messages everywhere.
+    for key, kind in PIN_KEYS:
+        if key not in value:
+            continue
+        v = value[key]
+        where = "%s.%s" % (path, key)
+        err = _check_pin_value(kind, v)
+        if err is not None:
+            messages.append("%s: %s; ignored, the board's pin is used" % (where, err))
+            continue
+        if kind in ("gpio", "opt", "led", "list"):
+            pins = [p for p in (v if isinstance(v, list) else [v]) if _is_int(p)]
+            clash = None
+            for i in range(len(pins)):
+                p = pins[i]
+                if p in owner:
+                    clash = "GPIO %d is also %s" % (p, owner[p])
+                elif p in pins[i + 1 :]:
+                    clash = "GPIO %d is listed twice" % p
+                if clash is not None:
+                    break
+            if clash is not None:
+                messages.append("%s: %s; ignored, the board's pin is used" % (where, clash))
+                continue
+            for p in pins:
+                owner[p] = where
+        out[key] = _copy(v)
+    for key in sorted(value):
+        if key not in kinds:
+            _unknown(path + ".", key, kinds, messages)
+    return out
+
+
+def _section(path, entries, doc, messages):
+    out = {}
+    for key, spec in entries:
+        where = path + key
+        kind = spec[0]
+        if kind == _SECTION:
+            sub = doc.get(key, {})
+            if not isinstance(sub, dict):
+                messages.append("%s: %s is not an object; using its defaults" % (where, show(sub)))
+                sub = {}
+            out[key] = _section(where + ".", spec[1], sub, messages)
+            continue
+        default = spec[1]
+        if key not in doc:
+            out[key] = _copy(default)
+            continue
+        value = doc[key]
+        if kind == _CUSTOM:
+            out[key] = _copy(value if _check_custom(where, value, messages) else default)
+            continue
+        if kind == _PINS:
+            out[key] = _check_pins(where, value, messages)
+            continue
+        if kind == _INT:
+            err = _check_int(value, spec[2], spec[3])
+        elif kind == _BOOL:
+            err = None if value is True or value is False else "%s is not true or false" % show(value)
+        elif kind == _ENUM:
+            err = _check_enum(value, spec[2])
+        elif kind == _COLORS:
+            where, err = _check_colors(where, value)
+        else:
+            err = _check_names(value)
+        if err is None:
+            out[key] = _copy(value)
+        else:
+            used = "the default list" if isinstance(default, list) else show(default)
+            messages.append("%s: %s; using %s" % (where, err, used))
+            out[key] = _copy(default)
+    known = [key for key, _ in entries]
+    for key in sorted(doc):
+        if key not in known:
+            _unknown(path, key, known, messages)
+    return out
+
+
+def validate(doc):
+    """(config, messages): a complete, fresh configuration and what was wrong with ``doc``."""
+    messages = []
+    if not isinstance(doc, dict):
+        messages.append("configuration: %s is not an object; using the defaults" % show(doc))
+        doc = {}
+    config = _section("", SCHEMA, doc, messages)
+    timing = config["timing"]
+    if timing["stale_periods"] >= timing["lost_periods"]:
+        default = DEFAULTS["timing"]
+        messages.append(
+            "timing.stale_periods: %d is not less than timing.lost_periods (%d); using %d and %d"
+            % (timing["stale_periods"], timing["lost_periods"], default["stale_periods"],
+               default["lost_periods"])
+        )
+        timing["stale_periods"] = default["stale_periods"]
+        timing["lost_periods"] = default["lost_periods"]
+    return config, messages
+
+
+def load(text):
+    """(config, messages) from the text of a JSON document; bad text gives the defaults."""
+    if not text or not text.strip():
+        return validate({})[0], ["configuration: the text is empty; using the defaults"]
+    try:
+        doc = json.loads(text)
+    except ValueError as exc:
+        return validate({})[0], ["configuration: not valid JSON (%s); using the defaults" % exc]
+    return validate(doc)

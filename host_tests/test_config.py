@@ -1,0 +1,264 @@
+"""Configuration: defaults for everything, one clear message per mistake, never a failure."""
+
+import unittest
+
+from socbar import config
+from socbar.config import DEFAULTS, load, validate
+
+
+def doc_with(section, key, value):
+    return {section: {key: value}}
+
+
+class DefaultsTest(unittest.TestCase):
+    def test_empty_document_gives_the_defaults_and_no_messages(self):
+        cfg, messages = validate({})
+        self.assertEqual(messages, [])
+        self.assertEqual(cfg, DEFAULTS)
+        self.assertEqual(cfg["bar"]["segments"], 10)
+        self.assertEqual(cfg["bar"]["colors"], [[0, 255, 0, 0], [30, 255, 150, 0], [60, 0, 255, 0]])
+        self.assertEqual(cfg["input"]["baud"], "auto")
+        self.assertEqual(cfg["pins"], {})
+
+    def test_config_shares_nothing_mutable_with_the_defaults(self):
+        cfg, _ = validate({})
+        cfg["bar"]["colors"][0][1] = 1
+        cfg["custom"]["fields"][0]["offset"] = 5
+        cfg["cav3"]["columns"].append("X")
+        cfg["pins"]["uart_rx"] = 3
+        self.assertEqual(DEFAULTS["bar"]["colors"][0][1], 255)
+        self.assertEqual(DEFAULTS["custom"]["fields"][0]["offset"], 2)
+        self.assertEqual(len(DEFAULTS["cav3"]["columns"]), 14)
+        self.assertEqual(DEFAULTS["pins"], {})
+        self.assertEqual(validate({})[0], DEFAULTS)
+
+    def test_config_shares_nothing_with_the_document(self):
+        colors = [[0, 1, 2, 3]]
+        cfg, _ = validate({"bar": {"colors": colors}})
+        colors[0][1] = 9
+        self.assertEqual(cfg["bar"]["colors"], [[0, 1, 2, 3]])
+
+    def test_good_values_are_kept(self):
+        doc = {
+            "board": "xiao_rp2040",
+            "input": {"mode": "poll", "format": "cav3", "baud": 9600},
+            "bar": {"segments": 64, "leds": "gpio", "brightness": 0, "reverse": True,
+                    "colors": [[0, 0, 0, 255], [50, 1, 2, 3]]},
+            "ignition": {"input_pull": "none"},
+            "soc": {"source": "voltage", "chemistry": "lifepo4"},
+            "pins": {"uart_rx": 29, "gpio_leds": [0, 1], "status_led": "LED", "status_ws2812": None},
+        }
+        cfg, messages = validate(doc)
+        self.assertEqual(messages, [])
+        self.assertEqual(cfg["board"], "xiao_rp2040")
+        self.assertEqual(cfg["input"]["baud"], 9600)
+        self.assertEqual(cfg["input"]["poll_period_ms"], 1000)
+        self.assertEqual(cfg["bar"]["segments"], 64)
+        self.assertEqual(cfg["bar"]["brightness"], 0)
+        self.assertEqual(cfg["bar"]["reverse"], True)
+        self.assertEqual(cfg["bar"]["colors"], [[0, 0, 0, 255], [50, 1, 2, 3]])
+        self.assertEqual(cfg["pins"], {"uart_rx": 29, "gpio_leds": [0, 1], "status_led": "LED",
+                                       "status_ws2812": None})
+
+
+class WrongValueTest(unittest.TestCase):
+    def one(self, doc):
+        cfg, messages = validate(doc)
+        self.assertEqual(len(messages), 1, messages)
+        return cfg, messages[0]
+
+    def test_out_of_range(self):
+        cfg, msg = self.one(doc_with("bar", "segments", 0))
+        self.assertEqual(msg, "bar.segments: 0 is out of range 1..64; using 10")
+        self.assertEqual(cfg["bar"]["segments"], 10)
+        cfg, msg = self.one(doc_with("bar", "segments", 65))
+        self.assertEqual(msg, "bar.segments: 65 is out of range 1..64; using 10")
+        cfg, msg = self.one(doc_with("bar", "brightness", 256))
+        self.assertEqual(msg, "bar.brightness: 256 is out of range 0..255; using 64")
+
+    def test_ints_must_be_ints(self):
+        for bad, shown in ((True, "true"), (2.5, "2.5"), ("10", '"10"'), (None, "null")):
+            cfg, msg = self.one(doc_with("bar", "segments", bad))
+            self.assertEqual(msg, "bar.segments: %s is not an integer 1..64; using 10" % shown)
+            self.assertEqual(cfg["bar"]["segments"], 10)
+
+    def test_booleans_must_be_true_or_false(self):
+        cfg, msg = self.one(doc_with("bar", "reverse", 1))
+        self.assertEqual(msg, "bar.reverse: 1 is not true or false; using false")
+        self.assertEqual(cfg["bar"]["reverse"], False)
+        cfg, msg = self.one(doc_with("power", "sleep", "yes"))
+        self.assertEqual(msg, 'power.sleep: "yes" is not true or false; using true')
+
+    def test_enumerations(self):
+        cfg, msg = self.one(doc_with("input", "mode", "serial"))
+        self.assertEqual(msg, 'input.mode: "serial" is not one of "listen", "poll"; using "listen"')
+        self.assertEqual(cfg["input"]["mode"], "listen")
+        cfg, msg = self.one(doc_with("input", "baud", "9600"))
+        self.assertEqual(msg, 'input.baud: "9600" is not one of 115200, 9600, "auto"; using "auto"')
+        cfg, msg = self.one(doc_with("input", "baud", 19200))
+        self.assertEqual(msg, 'input.baud: 19200 is not one of 115200, 9600, "auto"; using "auto"')
+        cfg, msg = self.one({"board": "pico2"})
+        self.assertEqual(
+            msg, 'board: "pico2" is not one of "pico", "pico_w", "rp2040_zero", "xiao_rp2040"; using "pico"')
+        for section, key in (("input", "format"), ("soc", "source"), ("soc", "chemistry"),
+                             ("bar", "leds"), ("ignition", "input_pull")):
+            cfg, msg = self.one(doc_with(section, key, "nope"))
+            self.assertEqual(cfg[section][key], DEFAULTS[section][key])
+            self.assertTrue(msg.startswith('%s.%s: "nope" is not one of ' % (section, key)), msg)
+
+    def test_nested_wrong_type(self):
+        cfg, msg = self.one({"bar": 5})
+        self.assertEqual(msg, "bar: 5 is not an object; using its defaults")
+        self.assertEqual(cfg["bar"], DEFAULTS["bar"])
+        cfg, msg = self.one({"timing": [1000]})
+        self.assertEqual(msg, "timing: [1000] is not an object; using its defaults")
+
+    def test_stale_must_come_before_lost(self):
+        cfg, msg = self.one({"timing": {"stale_periods": 6, "lost_periods": 6}})
+        self.assertEqual(msg, "timing.stale_periods: 6 is not less than timing.lost_periods (6); "
+                              "using 3 and 6")
+        self.assertEqual((cfg["timing"]["stale_periods"], cfg["timing"]["lost_periods"]), (3, 6))
+        cfg, messages = validate({"timing": {"stale_periods": 2, "lost_periods": 3}})
+        self.assertEqual(messages, [])
+
+    def test_columns(self):
+        cfg, messages = validate({"cav3": {"columns": ["Ah", "V"]}})
+        self.assertEqual((cfg["cav3"]["columns"], messages), (["Ah", "V"], []))
+        cfg, msg = self.one({"cav3": {"columns": ["Ah", 3]}})
+        self.assertEqual(msg, "cav3.columns: 3 is not a column name (text without tabs or line ends); "
+                              "using the default list")
+        self.assertEqual(cfg["cav3"]["columns"], DEFAULTS["cav3"]["columns"])
+
+
+class ColorsTest(unittest.TestCase):
+    def bad(self, colors):
+        cfg, messages = validate({"bar": {"colors": colors}})
+        self.assertEqual(len(messages), 1, messages)
+        self.assertEqual(cfg["bar"]["colors"], [[0, 255, 0, 0], [30, 255, 150, 0], [60, 0, 255, 0]])
+        return messages[0]
+
+    def test_each_mistake_named(self):
+        tail = "; using the default list"
+        self.assertEqual(self.bad([]),
+                         "bar.colors: [] is not a list of 1..16 [from_pct, r, g, b] entries" + tail)
+        self.assertEqual(self.bad([[0, 1, 2]]), "bar.colors[0]: [0, 1, 2] is not [from_pct, r, g, b]" + tail)
+        self.assertEqual(self.bad([[0, 1, 2, 256]]), "bar.colors[0]: b 256 is not an integer 0..255" + tail)
+        self.assertEqual(self.bad([[0, 1, 2, 3], [101, 0, 0, 0]]),
+                         "bar.colors[1]: from_pct 101 is not an integer 0..100" + tail)
+        self.assertEqual(self.bad([[5, 1, 2, 3]]),
+                         "bar.colors[0]: from_pct 5 is not 0 (the first colour starts at 0 %)" + tail)
+        self.assertEqual(self.bad([[0, 1, 2, 3], [40, 0, 0, 0], [40, 0, 0, 0]]),
+                         "bar.colors[2]: from_pct 40 does not rise above 40" + tail)
+        self.assertEqual(self.bad([[0, 1.5, 2, 3]]), "bar.colors[0]: r 1.5 is not an integer 0..255" + tail)
+
+
+class UnknownKeyTest(unittest.TestCase):
+    def test_unknown_keys_are_named_and_ignored(self):
+        cfg, messages = validate({"bar": {"segmnts": 12}, "colour": 1, "zzzzzz": 1})
+        self.assertEqual(messages, [
+            "bar.segmnts: unknown key; ignored; did you mean bar.segments?",
+            "colour: unknown key; ignored",
+            "zzzzzz: unknown key; ignored",
+        ])
+        self.assertEqual(cfg, DEFAULTS)
+
+    def test_near_top_level_key(self):
+        _, messages = validate({"timng": {}})
+        self.assertEqual(messages, ["timng: unknown key; ignored; did you mean timing?"])
+
+    def test_close_key_rule(self):
+        # Edit distance: one substitution, one deletion, a swap counts 2.
+        self.assertEqual(config._distance("segments", "segmants"), 1)
+        self.assertEqual(config._distance("segments", "segmnts"), 1)
+        self.assertEqual(config._distance("baud", "buad"), 2)
+        self.assertEqual(config._distance("", "abc"), 3)
+
+
+class PinsTest(unittest.TestCase):
+    def test_bad_pins_are_ignored(self):
+        cfg, messages = validate({"pins": {"uart_rx": 30, "ws2812": None, "uart_id": 2, "gpio_leds": [3, -1],
+                                           "status_led": "LED2", "ignition_in": 20, "i2c_sda": True}})
+        used = "; ignored, the board's pin is used"
+        self.assertEqual(messages, [
+            "pins.uart_id: 2 is out of range 0..1; ignored, the board's pin is used",
+            "pins.uart_rx: 30 is not a GPIO number 0..29; ignored, the board's pin is used",
+            "pins.ws2812: null is not a GPIO number 0..29; ignored, the board's pin is used",
+            "pins.gpio_leds: -1 is not a GPIO number 0..29; ignored, the board's pin is used",
+            'pins.status_led: "LED2" is not a GPIO number 0..29, "LED" or null' + used,
+            "pins.i2c_sda: true is not a GPIO number 0..29; ignored, the board's pin is used",
+        ])
+        self.assertEqual(cfg["pins"], {"ignition_in": 20})
+
+    def test_same_pin_twice(self):
+        cfg, messages = validate({"pins": {"uart_tx": 4, "ignition_out": 4, "gpio_leds": [6, 7, 6]}})
+        self.assertEqual(messages, [
+            "pins.gpio_leds: GPIO 6 is listed twice; ignored, the board's pin is used",
+            "pins.ignition_out: GPIO 4 is also pins.uart_tx; ignored, the board's pin is used",
+        ])
+        self.assertEqual(cfg["pins"], {"uart_tx": 4})
+
+    def test_list_against_single_pins(self):
+        _, messages = validate({"pins": {"gpio_leds": [10, 11], "i2c_scl": 11}})
+        self.assertEqual(messages, ["pins.i2c_scl: GPIO 11 is also pins.gpio_leds; "
+                                    "ignored, the board's pin is used"])
+
+    def test_unknown_pin_key(self):
+        cfg, messages = validate({"pins": {"uart_rxd": 1}})
+        self.assertEqual(messages, ["pins.uart_rxd: unknown key; ignored; did you mean pins.uart_rx?"])
+        self.assertEqual(cfg["pins"], {})
+
+    def test_pins_not_an_object(self):
+        cfg, messages = validate({"pins": [1, 2]})
+        self.assertEqual(messages, ["pins: [1, 2] is not an object; using the board's pins"])
+        self.assertEqual(cfg["pins"], {})
+
+
+class CustomTest(unittest.TestCase):
+    def test_not_an_object(self):
+        cfg, messages = validate({"custom": "AA1A"})
+        self.assertEqual(messages, ['custom: "AA1A" is not an object; using the default description'])
+        self.assertEqual(cfg["custom"], DEFAULTS["custom"])
+
+    def test_checked_by_the_custom_decoder_when_present(self):
+        try:
+            from socbar.custom import description_errors  # noqa: F401
+        except ImportError:
+            self.skipTest("socbar.custom has not landed yet")
+        bad = {"sync": "AA1A", "length": 8, "checksum": "crc16-modbus", "checksum_start": 0,
+               "fields": [{"name": "soc", "offset": 2, "width": 3, "endian": "little", "signed": False,
+                           "mul": 1, "div": 1}]}
+        cfg, messages = validate({"custom": bad})
+        self.assertTrue(len(messages) >= 2, messages)
+        self.assertEqual(messages[-1], "custom: using the default description")
+        self.assertEqual(cfg["custom"], DEFAULTS["custom"])
+        _, messages = validate({"custom": DEFAULTS["custom"]})
+        self.assertEqual(messages, [])
+
+
+class LoadTest(unittest.TestCase):
+    def test_valid_text(self):
+        cfg, messages = load('{"bar": {"segments": 8}}')
+        self.assertEqual((cfg["bar"]["segments"], messages), (8, []))
+
+    def test_invalid_json(self):
+        cfg, messages = load('{"bar": ')
+        self.assertEqual(cfg, DEFAULTS)
+        self.assertEqual(len(messages), 1)
+        self.assertTrue(messages[0].startswith("configuration: not valid JSON ("), messages[0])
+        self.assertTrue(messages[0].endswith("); using the defaults"), messages[0])
+
+    def test_empty_text(self):
+        for text in ("", "  \n"):
+            cfg, messages = load(text)
+            self.assertEqual(cfg, DEFAULTS)
+            self.assertEqual(messages, ["configuration: the text is empty; using the defaults"])
+
+    def test_not_an_object(self):
+        cfg, messages = load("[1, 2]")
+        self.assertEqual(cfg, DEFAULTS)
+        self.assertEqual(messages, ["configuration: [1, 2] is not an object; using the defaults"])
+
+    def test_loaded_defaults_are_fresh(self):
+        cfg, _ = load("")
+        cfg["bar"]["segments"] = 3
+        self.assertEqual(DEFAULTS["bar"]["segments"], 10)
