@@ -1,0 +1,487 @@
+"""Streaming decoder of the Tiny BMS 0xAA binary protocol, and read-request builders.
+
+Frames are ``AA cmd payload CRC`` (protocol.md section 2). The length of a
+response comes from its command byte, or from its PL byte for the variable
+ones. Bytes are gathered in one bounded buffer, so a frame may arrive split
+anywhere; a frame that fails its CRC is counted and the search resumes at the
+byte after its 0xAA, so a good frame hidden inside it is still found.
+
+A listener may also see the requests of a poller on the same line. A frame
+whose response reading fails its CRC but whose request reading passes is
+counted in ``requests``; the start address of a 0x03 / 0x07 request is kept
+so the matching reply can name its registers.
+
+Units follow reading.py. Floats become milli-units with integer arithmetic
+(``float_milli``); a NaN or infinite float leaves its slot and flag untouched
+while the frame still counts as good, because a CRC-correct frame proves the
+link works. Magnitudes of 2**20 units or more, and 32-bit counters of 2**30 or
+more, saturate at 2**30 - 1 so that every value stays a small int on the
+RP2040 and decoding never allocates.
+
+There is deliberately no builder for write or reset commands: the firmware
+never changes BMS settings.
+"""
+
+from .compat import const
+from .crc import crc16
+from .reading import (
+    F_ACK,
+    F_CELL_MINMAX,
+    F_CELLS,
+    F_CURRENT,
+    F_NACK,
+    F_RANGE,
+    F_REGS,
+    F_SOC,
+    F_SPEED,
+    F_STATUS,
+    F_TEMPS,
+    F_VERSION,
+    F_VOLTAGE,
+    MAX_CELLS,
+    MAX_REGS,
+    MAX_VERSION,
+    NO_SENSOR,
+)
+
+SYNC = const(0xAA)
+_SYNC = b"\xaa"
+
+# Saturation bound and the NaN / infinity marker of float_milli.
+MILLI_MAX = const(0x3FFFFFFF)
+NOT_FINITE = const(-0x40000000)
+
+# The largest frame: a 0x03 reply carrying MAX_REGS registers.
+MAX_FRAME = 3 + 2 * MAX_REGS + 2
+
+# Indexed by command byte (0x00-0x20). _FIXED: total length of a response
+# without a PL byte; _MAX_PL: the largest PL a response can carry into the
+# Reading (0 = no such response); _REQUEST: length of the request form.
+_FIXED = bytes(
+    (6, 5, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 8, 0, 0, 0, 8, 8, 6, 6, 6, 0, 8, 0, 0, 0, 0, 0, 16)
+)
+_MAX_PL = bytes(
+    (0, 0, 0, 2 * MAX_REGS, 0, 0, 0, 63, 0, 63, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 6,
+     2 * MAX_CELLS, 0, 3 + 2 * (MAX_VERSION - 3), 3 + 2 * (MAX_VERSION - 3), 0)
+)
+_REQUEST = bytes(
+    (0, 0, 0, 8, 0, 0, 0, 7, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 4, 4, 4, 4, 4, 0, 4, 4, 4, 0, 4, 4, 4)
+)
+_LAST_CMD = const(0x20)
+_READS = b"\x14\x15\x16\x17\x18\x1a\x1b\x1c\x1e\x1f\x20"
+
+_MALFORMED = const(-1)
+_IS_REQUEST = const(-2)
+
+
+def _milli(hi, lo):
+    """Round-to-nearest of 1000 x the float whose upper / lower 16 bits are ``hi`` / ``lo``.
+
+    Works on the sign, exponent and mantissa with intermediates below 2**30.
+    """
+    exp = (hi >> 7) & 0xFF
+    if exp == 0xFF:
+        return NOT_FINITE
+    if exp >= 147:  # |x| >= 2**20
+        return -MILLI_MAX if hi & 0x8000 else MILLI_MAX
+    if exp == 0:  # zero or denormal: far below 0.0005
+        return 0
+    m = 0x800000 | ((hi & 0x7F) << 16) | lo
+    k = 150 - exp  # x = m / 2**k, k >= 4
+    high = (m >> 12) * 1000
+    low = (m & 0xFFF) * 1000
+    if k <= 12:
+        value = (high << (12 - k)) + ((low + (1 << (k - 1))) >> k)
+    else:
+        t = k - 12
+        if t >= 23:
+            return 0
+        value = (high + (low >> 12) + (1 << (t - 1))) >> t
+    return -value if hi & 0x8000 else value
+
+
+def float_milli(buf, offset):
+    """1000 x the little-endian IEEE-754 single at ``buf[offset:offset + 4]``, as an int.
+
+    Rounds to nearest (ties away from zero), saturates at +-MILLI_MAX, and
+    returns NOT_FINITE for NaN and infinities.
+    """
+    lo = buf[offset] | (buf[offset + 1] << 8)
+    hi = buf[offset + 2] | (buf[offset + 3] << 8)
+    return _milli(hi, lo)
+
+
+def _u32(hi, lo):
+    """An unsigned 32-bit value from its 16-bit halves, saturated at MILLI_MAX."""
+    if hi >= 0x4000:
+        return MILLI_MAX
+    return (hi << 16) | lo
+
+
+def _s16(value):
+    return value - 0x10000 if value & 0x8000 else value
+
+
+def _put_crc(buf, n):
+    crc = crc16(buf, 0, n)
+    buf[n] = crc & 0xFF
+    buf[n + 1] = crc >> 8
+    return n + 2
+
+
+def request(buf, cmd):
+    """Write the read request ``AA cmd CRC`` into ``buf``; return its length (4).
+
+    Only the single-byte read commands are accepted; anything else is a
+    programming error and raises ValueError.
+    """
+    if not (0 <= cmd <= 0xFF and cmd in _READS):
+        raise ValueError("not a read command: 0x%02X" % cmd)
+    buf[0] = SYNC
+    buf[1] = cmd
+    return _put_crc(buf, 2)
+
+
+def read_registers(buf, addr, count):
+    """Write the Modbus read ``AA 03 AH AL 00 N CRC`` into ``buf``; return its length (8)."""
+    if not (0 <= addr <= 0xFFFF and 1 <= count <= MAX_REGS):
+        raise ValueError("bad register range")
+    buf[0] = SYNC
+    buf[1] = 0x03
+    buf[2] = addr >> 8
+    buf[3] = addr & 0xFF
+    buf[4] = 0
+    buf[5] = count
+    return _put_crc(buf, 6)
+
+
+def read_block(buf, addr, count):
+    """Write the block read ``AA 07 N AL AH CRC`` into ``buf``; return its length (7).
+
+    The reply's PL carries 2 x N in six bits, so N is at most 31.
+    """
+    if not (0 <= addr <= 0xFFFF and 1 <= count <= 31):
+        raise ValueError("bad register range")
+    buf[0] = SYNC
+    buf[1] = 0x07
+    buf[2] = count
+    buf[3] = addr & 0xFF
+    buf[4] = addr >> 8
+    return _put_crc(buf, 5)
+
+
+class TinyBmsDecoder:
+    """Turns 0xAA frames into the slots of a Reading; see the module docstring."""
+
+    name = "tinybms"
+
+    def __init__(self, reading):
+        self.reading = reading
+        self.on_record = None
+        self.good = 0
+        self.bad = 0
+        self.skipped = 0
+        self.overlong = 0
+        self.requests = 0
+        self._buf = bytearray(MAX_FRAME)
+        self._n = 0
+        self._req_cmd = 0
+        self._req_addr = 0
+        self._req_count = 0
+        self._flags = 0
+
+    def reset(self):
+        """Drop a partial frame (counted as skipped) and any remembered request."""
+        self.skipped += self._n
+        self._n = 0
+        self._req_cmd = 0
+
+    def feed(self, data, n):
+        """Consume ``data[0:n]``; return the OR of the F_* flags of the frames completed."""
+        buf = self._buf
+        self._flags = 0
+        i = 0
+        while i < n:
+            if self._n == 0:
+                j = data.find(_SYNC, i, n)
+                if j < 0:
+                    self.skipped += n - i
+                    break
+                self.skipped += j - i
+                buf[0] = SYNC
+                self._n = 1
+                i = j + 1
+                continue
+            need = self._settle()
+            have = self._n
+            if have == 0:
+                continue
+            take = need - have
+            if take > n - i:
+                take = n - i
+            k = 0
+            while k < take:
+                buf[have + k] = data[i + k]
+                k += 1
+            self._n = have + take
+            i += take
+        if self._n:
+            self._settle()
+        return self._flags
+
+    def _settle(self):
+        """Decide on every frame the buffer holds; return the byte count the next decision needs."""
+        buf = self._buf
+        while True:
+            n = self._n
+            if n < 2:
+                return 2
+            cmd = buf[1]
+            if cmd > _LAST_CMD:
+                self.skipped += 1
+                self._discard(1)
+                continue
+            length = _FIXED[cmd]
+            if not length:
+                max_pl = _MAX_PL[cmd]
+                if not max_pl:
+                    self.skipped += 1
+                    self._discard(1)
+                    continue
+                if n < 3:
+                    return 3
+                pl = buf[2] & 0x3F if cmd == 0x07 or cmd == 0x09 else buf[2]
+                length = pl + 5 if pl <= max_pl else 0
+            if length:
+                if n < length:
+                    return length
+                if self._crc_ok(length):
+                    flags = self._decode(cmd, length)
+                    if flags >= 0:
+                        self.good += 1
+                        self._flags |= flags
+                        self.reading.have |= flags
+                        self._discard(length)
+                        if self.on_record is not None:
+                            self.on_record(flags)
+                        continue
+                    if flags == _IS_REQUEST:
+                        self.requests += 1
+                        self._discard(length)
+                        continue
+            req = _REQUEST[cmd]
+            if req:
+                if n < req:
+                    return req
+                if self._crc_ok(req):
+                    self.requests += 1
+                    self._remember(cmd)
+                    self._discard(req)
+                    continue
+            if length:
+                self.bad += 1
+            else:
+                self.overlong += 1
+            self.skipped += 1
+            self._discard(1)
+
+    def _crc_ok(self, length):
+        buf = self._buf
+        return crc16(buf, 0, length - 2) == buf[length - 2] | (buf[length - 1] << 8)
+
+    def _discard(self, start):
+        """Drop ``buf[0:start]``; bytes up to the next 0xAA are skipped, the rest moves to the front."""
+        buf = self._buf
+        n = self._n
+        if start == n:
+            self._n = 0
+            return
+        j = buf.find(_SYNC, start, n)
+        if j < 0:
+            self.skipped += n - start
+            self._n = 0
+            return
+        self.skipped += j - start
+        k = 0
+        while j + k < n:
+            buf[k] = buf[j + k]
+            k += 1
+        self._n = k
+
+    def _remember(self, cmd):
+        """Keep the start address and count of a 0x03 / 0x07 request for its reply."""
+        buf = self._buf
+        if cmd == 0x03:
+            self._req_cmd = cmd
+            self._req_addr = (buf[2] << 8) | buf[3]
+            self._req_count = buf[5]
+        elif cmd == 0x07:
+            self._req_cmd = cmd
+            self._req_addr = buf[3] | (buf[4] << 8)
+            self._req_count = buf[2]
+
+    def _decode(self, cmd, length):
+        """Write a CRC-checked frame into the Reading; return its flags, _MALFORMED or _IS_REQUEST."""
+        buf = self._buf
+        r = self.reading
+        if cmd == 0x1A:
+            r.soc = _u32(buf[4] | (buf[5] << 8), buf[2] | (buf[3] << 8))
+            return F_SOC
+        if cmd == 0x18:
+            r.status = buf[2] | (buf[3] << 8)
+            return F_STATUS
+        if cmd == 0x14 or cmd == 0x15:
+            value = float_milli(buf, 2)
+            if value == NOT_FINITE:
+                return 0
+            if cmd == 0x14:
+                r.voltage_mv = value
+                return F_VOLTAGE
+            r.current_ma = value
+            return F_CURRENT
+        if cmd == 0x16:
+            r.cell_max_mv = buf[2] | (buf[3] << 8)
+            return F_CELL_MINMAX
+        if cmd == 0x17:
+            r.cell_min_mv = buf[2] | (buf[3] << 8)
+            return F_CELL_MINMAX
+        if cmd == 0x20:
+            flags = F_RANGE
+            value = float_milli(buf, 2)
+            if value != NOT_FINITE:
+                r.speed = value
+                flags |= F_SPEED
+            r.distance_km = _u32(buf[8] | (buf[9] << 8), buf[6] | (buf[7] << 8))
+            r.time_left_s = _u32(buf[12] | (buf[13] << 8), buf[10] | (buf[11] << 8))
+            return flags
+        if cmd == 0x01:
+            r.ack_cmd = buf[2]
+            return F_ACK
+        if cmd == 0x10:
+            r.ack_cmd = 0x10
+            return F_ACK
+        if cmd == 0x00:
+            r.nack_cmd = buf[2]
+            r.nack_err = buf[3]
+            return F_NACK
+        pl = length - 5
+        if cmd == 0x1E or cmd == 0x1F:
+            return self._version(pl)
+        if cmd == 0x09:
+            if pl & 3 == 2:
+                return _IS_REQUEST  # a list of addresses: the request form
+            if pl & 3:
+                return _MALFORMED
+            return self._pairs(pl >> 2)
+        if pl & 1:
+            return _MALFORMED
+        count = pl >> 1
+        if cmd == 0x1B:
+            temps = r.temps
+            for i in range(3):
+                temps[i] = _s16(buf[3 + 2 * i] | (buf[4 + 2 * i] << 8)) if i < count else NO_SENSOR
+            return F_TEMPS
+        if cmd == 0x1C:
+            cells = r.cells
+            for i in range(count):
+                cells[i] = buf[3 + 2 * i] | (buf[4 + 2 * i] << 8)
+            r.cell_count = count
+            return F_CELLS
+        return self._block(cmd, count)
+
+    def _version(self, pl):
+        """hw, hw-change, fw as bytes, then 16-bit words (fw-internal, bootloader, register map)."""
+        buf = self._buf
+        version = self.reading.version
+        end = 3 + pl
+        p = 3
+        k = 0
+        while p < end and k < 3:
+            version[k] = buf[p]
+            p += 1
+            k += 1
+        while p + 1 < end and k < MAX_VERSION:
+            version[k] = buf[p] | (buf[p + 1] << 8)
+            p += 2
+            k += 1
+        self.reading.version_count = k
+        return F_VERSION
+
+    def _block(self, cmd, count):
+        """A 0x03 (big-endian) or 0x07 (little-endian) run of consecutive registers."""
+        buf = self._buf
+        r = self.reading
+        regs = r.regs
+        addrs = r.reg_addrs
+        first = -1
+        if self._req_cmd == cmd and self._req_count == count and self._req_addr + count <= 0x8000:
+            first = self._req_addr
+        self._req_cmd = 0
+        for i in range(count):
+            if cmd == 0x03:
+                regs[i] = (buf[3 + 2 * i] << 8) | buf[4 + 2 * i]
+            else:
+                regs[i] = buf[3 + 2 * i] | (buf[4 + 2 * i] << 8)
+            addrs[i] = first + i if first >= 0 else -1
+        r.reg_count = count
+        if first < 0:
+            return F_REGS
+        return self._registers()
+
+    def _pairs(self, count):
+        """A 0x09 reply: (address, value) pairs, both little-endian."""
+        buf = self._buf
+        r = self.reading
+        regs = r.regs
+        addrs = r.reg_addrs
+        n = 0
+        for i in range(count):
+            p = 3 + 4 * i
+            addr = buf[p] | (buf[p + 1] << 8)
+            if addr < 0x8000:
+                addrs[n] = addr
+                regs[n] = buf[p + 2] | (buf[p + 3] << 8)
+                n += 1
+        r.reg_count = n
+        return self._registers()
+
+    def _registers(self):
+        """Copy registers of known address into the meaningful slots (protocol.md section 3)."""
+        r = self.reading
+        regs = r.regs
+        addrs = r.reg_addrs
+        flags = F_REGS
+        for i in range(r.reg_count):
+            addr = addrs[i]
+            value = regs[i]
+            paired = i > 0 and addrs[i - 1] == addr - 1  # 32-bit values: low word first
+            if addr < 16:
+                r.cells[addr] = value
+                if r.cell_count <= addr:
+                    r.cell_count = addr + 1
+                flags |= F_CELLS
+            elif (addr == 37 or addr == 39) and paired:
+                milli = _milli(value, regs[i - 1])
+                if milli != NOT_FINITE:
+                    if addr == 37:
+                        r.voltage_mv = milli
+                        flags |= F_VOLTAGE
+                    else:
+                        r.current_ma = milli
+                        flags |= F_CURRENT
+            elif addr == 40:
+                r.cell_min_mv = value
+                flags |= F_CELL_MINMAX
+            elif addr == 41:
+                r.cell_max_mv = value
+                flags |= F_CELL_MINMAX
+            elif addr == 42 or addr == 43 or addr == 48:
+                r.temps[0 if addr == 48 else addr - 41] = _s16(value)
+                flags |= F_TEMPS
+            elif addr == 47 and paired:
+                r.soc = _u32(value, regs[i - 1])
+                flags |= F_SOC
+            elif addr == 50:
+                r.status = value
+                flags |= F_STATUS
+        return flags

@@ -1,0 +1,470 @@
+"""The Tiny BMS decoder and request builders, against protocol.md.
+
+Frames come from protocol.md's worked examples or are built by frames.py
+with its own bit-by-bit CRC; every expected value is worked out by hand in
+the comments, never taken from the decoder.
+"""
+
+import unittest
+
+import frames
+from frames import float32_bits, float32_le, frame, i16le, u16be, u16le, u32le, with_pl
+from socbar.reading import (
+    F_ACK,
+    F_CELL_MINMAX,
+    F_CELLS,
+    F_CURRENT,
+    F_NACK,
+    F_RANGE,
+    F_REGS,
+    F_SOC,
+    F_SPEED,
+    F_STATUS,
+    F_TEMPS,
+    F_VERSION,
+    F_VOLTAGE,
+    Reading,
+)
+from socbar.tinybms import (
+    MILLI_MAX,
+    NOT_FINITE,
+    TinyBmsDecoder,
+    float_milli,
+    read_block,
+    read_registers,
+    request,
+)
+
+TEMPS_REPLY = bytes.fromhex("AA1B061601140116010E4E")
+TEMPS_REQUEST = bytes.fromhex("AA1B3F1B")
+MODBUS_REQUEST = bytes.fromhex("AA03000500058C13")
+MODBUS_REPLY = bytes.fromhex("AA030A97409740972C972C972C3EC7")
+WRITE_REQUEST = bytes.fromhex("AA10013B0002041068 09C41961".replace(" ", ""))
+WRITE_REPLY = bytes.fromhex("AA10013B00022822")
+
+
+def decoder():
+    return TinyBmsDecoder(Reading())
+
+
+def fed(data, step=0):
+    """A decoder that has been fed ``data`` whole (step 0) or in ``step``-byte chunks."""
+    dec = decoder()
+    dec.flags = 0
+    if not step:
+        dec.flags = dec.feed(data, len(data))
+        return dec
+    for i in range(0, len(data), step):
+        chunk = data[i : i + step]
+        dec.flags |= dec.feed(chunk, len(chunk))
+    return dec
+
+
+def counters(dec):
+    return (dec.good, dec.bad, dec.skipped, dec.overlong, dec.requests)
+
+
+class WorkedExampleTest(unittest.TestCase):
+    def test_temperature_reply(self):
+        # 0x0116 = 278, 0x0114 = 276: 27.8, 27.6, 27.8 degC in 0.1 degC.
+        dec = fed(TEMPS_REPLY)
+        self.assertEqual(dec.flags, F_TEMPS)
+        self.assertEqual(list(dec.reading.temps), [278, 276, 278])
+        self.assertEqual(counters(dec), (1, 0, 0, 0, 0))
+
+    def test_modbus_reply_without_request(self):
+        dec = fed(MODBUS_REPLY)
+        r = dec.reading
+        self.assertEqual(dec.flags, F_REGS)
+        self.assertEqual(r.reg_count, 5)
+        self.assertEqual(list(r.regs[0:5]), [0x9740, 0x9740, 0x972C, 0x972C, 0x972C])
+        self.assertEqual(list(r.reg_addrs[0:5]), [-1, -1, -1, -1, -1])
+        self.assertEqual(counters(dec), (1, 0, 0, 0, 0))
+
+    def test_modbus_request_then_reply(self):
+        # Registers 5-9 are cells 5-9 (0.1 mV): 0x9740 = 38720, 0x972C = 38700.
+        dec = fed(MODBUS_REQUEST + MODBUS_REPLY)
+        r = dec.reading
+        self.assertEqual(dec.flags, F_REGS | F_CELLS)
+        self.assertEqual(list(r.reg_addrs[0:5]), [5, 6, 7, 8, 9])
+        self.assertEqual(list(r.cells[5:10]), [38720, 38720, 38700, 38700, 38700])
+        self.assertEqual(r.cell_count, 10)
+        self.assertEqual(counters(dec), (1, 0, 0, 0, 1))
+
+    def test_write_reply_is_an_ack_of_0x10(self):
+        dec = fed(WRITE_REPLY)
+        self.assertEqual(dec.flags, F_ACK)
+        self.assertEqual(dec.reading.ack_cmd, 0x10)
+        self.assertEqual(counters(dec), (1, 0, 0, 0, 0))
+
+    def test_write_request_is_not_decoded(self):
+        # Read as an 8-byte write reply its CRC fails: one bad frame, and no
+        # 0xAA follows, so all 13 bytes are skipped.
+        dec = fed(WRITE_REQUEST)
+        self.assertEqual(dec.flags, 0)
+        self.assertEqual(counters(dec), (0, 1, 13, 0, 0))
+
+    def test_temperature_request_is_a_request(self):
+        dec = fed(TEMPS_REQUEST + TEMPS_REPLY)
+        self.assertEqual(counters(dec), (1, 0, 0, 0, 1))
+        self.assertEqual(list(dec.reading.temps), [278, 276, 278])
+
+
+class FloatTest(unittest.TestCase):
+    def milli(self, x):
+        return float_milli(float32_le(x), 0)
+
+    def test_exact_values(self):
+        self.assertEqual(self.milli(53.25), 53250)
+        self.assertEqual(self.milli(-12.5), -12500)
+        self.assertEqual(self.milli(1.0), 1000)
+        self.assertEqual(self.milli(0.0), 0)
+        self.assertEqual(float_milli(float32_bits(0x80000000), 0), 0)  # -0.0
+        self.assertEqual(self.milli(4096.25), 4096250)
+        self.assertEqual(self.milli(524288.5), 524288500)  # 2**19 + 0.5
+        self.assertEqual(self.milli(1048575.0), 1048575000)  # 2**20 - 1
+
+    def test_rounding(self):
+        self.assertEqual(self.milli(0.0009765625), 1)  # 2**-10 -> 0.9765625
+        self.assertEqual(self.milli(0.00048828125), 0)  # 2**-11 -> 0.488
+        self.assertEqual(self.milli(0.0625), 63)  # 62.5: ties away from zero
+        self.assertEqual(self.milli(-0.0625), -63)
+        self.assertEqual(self.milli(0.001), 1)  # nearest single is 0.0010000000475
+        # Nearest single to 1234.5678 is 1234.5677490234375 -> 1234567.749.
+        self.assertEqual(self.milli(1234.5678), 1234568)
+        self.assertEqual(self.milli(3.14159), 3142)
+
+    def test_tiny_and_denormal(self):
+        self.assertEqual(float_milli(float32_bits(0x00000001), 0), 0)
+        self.assertEqual(float_milli(float32_bits(0x007FFFFF), 0), 0)
+        self.assertEqual(self.milli(1e-10), 0)
+
+    def test_saturation(self):
+        self.assertEqual(self.milli(1048576.0), MILLI_MAX)  # 2**20
+        self.assertEqual(self.milli(-3e9), -MILLI_MAX)
+        self.assertEqual(float_milli(float32_bits(0x7F7FFFFF), 0), MILLI_MAX)  # largest finite
+
+    def test_not_finite(self):
+        for bits in (0x7FC00000, 0x7F800000, 0xFF800000, 0xFFFFFFFF):
+            self.assertEqual(float_milli(float32_bits(bits), 0), NOT_FINITE)
+
+    def test_offset(self):
+        self.assertEqual(float_milli(b"\x00\x00" + float32_le(-2.5), 2), -2500)
+
+
+class CommandTest(unittest.TestCase):
+    def test_pack_voltage(self):
+        dec = fed(frame(0x14, float32_le(53.25)))
+        self.assertEqual(dec.flags, F_VOLTAGE)
+        self.assertEqual(dec.reading.voltage_mv, 53250)
+        self.assertEqual(dec.reading.have, F_VOLTAGE)
+
+    def test_pack_current(self):
+        dec = fed(frame(0x15, float32_le(-12.5)))
+        self.assertEqual(dec.flags, F_CURRENT)
+        self.assertEqual(dec.reading.current_ma, -12500)
+
+    def test_nan_is_ignored_but_the_frame_is_good(self):
+        dec = fed(frame(0x14, float32_le(48.0)) + frame(0x14, float32_bits(0x7FC00000)))
+        self.assertEqual(dec.reading.voltage_mv, 48000)
+        self.assertEqual(counters(dec), (2, 0, 0, 0, 0))
+
+    def test_cell_max_min(self):
+        dec = fed(frame(0x16, u16le(4123)) + frame(0x17, u16le(3012)))
+        self.assertEqual(dec.flags, F_CELL_MINMAX)
+        self.assertEqual((dec.reading.cell_max_mv, dec.reading.cell_min_mv), (4123, 3012))
+
+    def test_status(self):
+        dec = fed(frame(0x18, u16le(0x9B)))
+        self.assertEqual(dec.flags, F_STATUS)
+        self.assertEqual(dec.reading.status, 0x9B)
+
+    def test_soc(self):
+        dec = fed(frame(0x1A, u32le(87654321)))
+        self.assertEqual(dec.flags, F_SOC)
+        self.assertEqual(dec.reading.soc, 87654321)
+        self.assertEqual(fed(frame(0x1A, u32le(100000000))).reading.soc, 100000000)
+        self.assertEqual(fed(frame(0x1A, u32le(0xFFFFFFFF))).reading.soc, MILLI_MAX)  # saturates
+
+    def test_temps_with_missing_sensor(self):
+        dec = fed(with_pl(0x1B, i16le(-55, -32768, 1234)))
+        self.assertEqual(list(dec.reading.temps), [-55, -32768, 1234])
+
+    def test_cells(self):
+        values = [36000 + 37 * i for i in range(13)]
+        dec = fed(with_pl(0x1C, u16le(*values)))
+        self.assertEqual(dec.flags, F_CELLS)
+        self.assertEqual(dec.reading.cell_count, 13)
+        self.assertEqual(list(dec.reading.cells[0:13]), values)
+        dec = fed(with_pl(0x1C, u16le(*range(41000, 41016))))
+        self.assertEqual(dec.reading.cell_count, 16)
+        self.assertEqual(dec.reading.cells[15], 41015)
+
+    def test_versions(self):
+        dec = fed(with_pl(0x1E, b"\x01\x02\x03" + u16le(0x0102)))
+        self.assertEqual(dec.flags, F_VERSION)
+        self.assertEqual(dec.reading.version_count, 4)
+        self.assertEqual(list(dec.reading.version[0:4]), [1, 2, 3, 258])
+        dec = fed(with_pl(0x1F, b"\x01\x02\x03" + u16le(0x0203, 7, 9)))
+        self.assertEqual(dec.reading.version_count, 6)
+        self.assertEqual(list(dec.reading.version[0:6]), [1, 2, 3, 515, 7, 9])
+
+    def test_speed_distance_time(self):
+        dec = fed(frame(0x20, float32_le(24.5) + u32le(42) + u32le(5400)))
+        r = dec.reading
+        self.assertEqual(dec.flags, F_SPEED | F_RANGE)
+        self.assertEqual((r.speed, r.distance_km, r.time_left_s), (24500, 42, 5400))
+        dec = fed(frame(0x20, float32_bits(0x7F800000) + u32le(7) + u32le(0xFFFFFFFF)))
+        self.assertEqual(dec.flags, F_RANGE)
+        self.assertEqual((dec.reading.distance_km, dec.reading.time_left_s), (7, MILLI_MAX))
+
+    def test_ack_and_nack(self):
+        dec = fed(frame(0x01, b"\x07") + frame(0x00, b"\x1a\x01"))
+        r = dec.reading
+        self.assertEqual(dec.flags, F_ACK | F_NACK)
+        self.assertEqual((r.ack_cmd, r.nack_cmd, r.nack_err), (7, 0x1A, 1))
+
+    def test_block_without_request(self):
+        dec = fed(with_pl(0x07, u16le(1, 2, 0xFFFF)))
+        r = dec.reading
+        self.assertEqual(dec.flags, F_REGS)
+        self.assertEqual(list(r.regs[0:3]), [1, 2, 0xFFFF])
+        self.assertEqual(list(r.reg_addrs[0:3]), [-1, -1, -1])
+
+    def test_block_request_then_reply(self):
+        # Regs 46-50: SOC 95 000 000 = 0x05A995C0 (low word first), internal
+        # temp 25.1 degC, reg 49, status 0x93.
+        dec = fed(frames.block_read_request(46, 5) + with_pl(0x07, u16le(0x95C0, 0x05A9, 251, 0, 0x93)))
+        r = dec.reading
+        self.assertEqual(dec.flags, F_REGS | F_SOC | F_TEMPS | F_STATUS)
+        self.assertEqual(list(r.reg_addrs[0:5]), [46, 47, 48, 49, 50])
+        self.assertEqual((r.soc, r.temps[0], r.status), (95000000, 251, 0x93))
+        self.assertEqual(counters(dec), (1, 0, 0, 0, 1))
+
+    def test_modbus_floats_and_cell_range(self):
+        # 53.25 = 0x42550000, -12.5 = 0xC1480000: low word in the lower register.
+        reply = with_pl(0x03, u16be(0x0000, 0x4255, 0x0000, 0xC148, 3012, 4123))
+        dec = fed(frames.modbus_read_request(36, 6) + reply)
+        r = dec.reading
+        self.assertEqual(dec.flags, F_REGS | F_VOLTAGE | F_CURRENT | F_CELL_MINMAX)
+        self.assertEqual((r.voltage_mv, r.current_ma), (53250, -12500))
+        self.assertEqual((r.cell_min_mv, r.cell_max_mv), (3012, 4123))
+
+    def test_reply_of_another_size_has_no_addresses(self):
+        dec = fed(frames.modbus_read_request(36, 4) + with_pl(0x03, u16be(1, 2)))
+        self.assertEqual(dec.flags, F_REGS)
+        self.assertEqual(list(dec.reading.reg_addrs[0:2]), [-1, -1])
+
+    def test_individual_registers(self):
+        # 0xFF9C = -100: external temp 1 at -10.0 degC.
+        pairs = u16le(46, 0x95C0, 47, 0x05A9, 50, 0x91, 42, 0xFF9C)
+        dec = fed(with_pl(0x09, pairs))
+        r = dec.reading
+        self.assertEqual(dec.flags, F_REGS | F_SOC | F_STATUS | F_TEMPS)
+        self.assertEqual(list(r.reg_addrs[0:4]), [46, 47, 50, 42])
+        self.assertEqual((r.soc, r.status, r.temps[1]), (95000000, 0x91, -100))
+
+    def test_individual_register_request(self):
+        dec = fed(with_pl(0x09, u16le(50)) + with_pl(0x09, u16le(50, 0x97)))
+        self.assertEqual(counters(dec), (1, 0, 0, 0, 1))
+        self.assertEqual(dec.reading.status, 0x97)
+
+    def test_have_accumulates_and_on_record_sees_each_frame(self):
+        seen = []
+        dec = decoder()
+        dec.on_record = seen.append
+        data = frame(0x1A, u32le(5)) + frame(0x18, u16le(0x93))
+        self.assertEqual(dec.feed(data, len(data)), F_SOC | F_STATUS)
+        self.assertEqual(seen, [F_SOC, F_STATUS])
+        self.assertEqual(dec.reading.have, F_SOC | F_STATUS)
+
+
+def mixed_stream():
+    return (
+        frames.read_request(0x1A)
+        + frame(0x1A, u32le(50000000))
+        + b"\x00\x13\x55"
+        + frame(0x14, float32_le(53.25))
+        + TEMPS_REQUEST
+        + TEMPS_REPLY
+        + MODBUS_REQUEST
+        + MODBUS_REPLY
+        + frame(0x18, u16le(0x91))
+        + with_pl(0x1C, u16le(*range(37000, 37013)))
+        + frame(0x20, float32_le(12.0) + u32le(3) + u32le(600))
+        + WRITE_REPLY
+    )
+
+
+class StreamTest(unittest.TestCase):
+    def snapshot(self, dec):
+        r = dec.reading
+        return (
+            counters(dec),
+            dec.flags,
+            r.have,
+            r.soc,
+            r.voltage_mv,
+            r.status,
+            list(r.temps),
+            list(r.cells),
+            r.cell_count,
+            list(r.regs[0:5]),
+            list(r.reg_addrs[0:5]),
+            r.speed,
+            r.time_left_s,
+            r.ack_cmd,
+        )
+
+    def test_mixed_stream_counters(self):
+        dec = fed(mixed_stream())
+        # 8 responses, 3 requests, the three junk bytes skipped.
+        self.assertEqual(counters(dec), (8, 0, 3, 0, 3))
+
+    def test_any_chunking_gives_the_same(self):
+        data = mixed_stream()
+        whole = self.snapshot(fed(data))
+        for step in (1, 2, 3, 5, 7, 64):
+            self.assertEqual(self.snapshot(fed(data, step)), whole)
+
+    def test_junk_before_a_frame(self):
+        dec = fed(b"\x01\x02\x03\x55" + frame(0x1A, u32le(7)))
+        self.assertEqual(counters(dec), (1, 0, 4, 0, 0))
+        self.assertEqual(dec.reading.soc, 7)
+
+    def test_unknown_command_skips_only_the_sync(self):
+        dec = fed(b"\xaa\x55\xaa\x21" + frame(0x18, u16le(0x92)))
+        self.assertEqual(counters(dec), (1, 0, 4, 0, 0))
+        self.assertEqual(dec.reading.status, 0x92)
+
+    def test_truncated_frame_then_valid(self):
+        # 50 000 000 = 0x02FAF080: the first five bytes hold no other 0xAA.
+        cut = frame(0x1A, u32le(50000000))[0:5]
+        dec = fed(cut + frame(0x18, u16le(0x93)))
+        self.assertEqual(counters(dec), (1, 1, 5, 0, 0))
+        self.assertEqual(dec.reading.status, 0x93)
+        self.assertEqual(dec.reading.have, F_STATUS)
+
+    def test_valid_frame_hidden_after_a_failed_sync(self):
+        status = frame(0x18, u16le(0x93))
+        # AA 14 wants 8 bytes and takes AA 14 + the 6 status bytes: its CRC
+        # fails, and AA 14 AA 18 is not a request either.
+        self.assertNotEqual(frames.crc16(b"\xaa\x14" + status[0:4]), status[4] | status[5] << 8)
+        dec = fed(b"\xaa\x14" + status)
+        self.assertEqual(counters(dec), (1, 1, 2, 0, 0))
+        self.assertEqual(dec.reading.status, 0x93)
+
+    def test_overlong(self):
+        # 17 cells is more than the Reading holds (16). 3700 = 0x0E74.
+        long = with_pl(0x1C, u16le(*([3700] * 17)))
+        self.assertNotIn(0xAA, long[1:])
+        dec = fed(long + frame(0x1A, u32le(9)))
+        self.assertEqual(counters(dec), (1, 0, len(long), 1, 0))
+        self.assertEqual(dec.reading.soc, 9)
+        dec = fed(b"\xaa\x03\xff" + bytes(300) + frame(0x1A, u32le(9)))
+        self.assertEqual(counters(dec), (1, 0, 303, 1, 0))
+
+    def test_reset_drops_a_partial_frame(self):
+        data = frame(0x1A, u32le(9))
+        dec = decoder()
+        dec.feed(data[0:3], 3)
+        dec.reset()
+        dec.feed(data[3:], len(data) - 3)
+        self.assertEqual(counters(dec), (0, 0, len(data), 0, 0))
+        dec.feed(data, len(data))
+        self.assertEqual(dec.reading.soc, 9)
+
+    def test_feed_only_reads_n_bytes(self):
+        data = frame(0x1A, u32le(9)) + b"\xaa\x1a\x00\x00\x00"
+        dec = decoder()
+        self.assertEqual(dec.feed(data, 8), F_SOC)
+        self.assertEqual(counters(dec), (1, 0, 0, 0, 0))
+
+    def test_every_byte_after_a_sync_is_survived(self):
+        dec = decoder()
+        for b in range(256):
+            data = bytes((0xAA, b, 0xAA, b, 0xAA))
+            dec.feed(data, len(data))
+        data = bytes(300) + frame(0x1A, u32le(11))
+        dec.feed(data, len(data))
+        self.assertEqual(dec.reading.soc, 11)
+
+
+class RequestBuilderTest(unittest.TestCase):
+    def test_single_command_requests(self):
+        buf = bytearray(8)
+        self.assertEqual(request(buf, 0x1B), 4)
+        self.assertEqual(bytes(buf[0:4]), TEMPS_REQUEST)
+        for cmd in (0x14, 0x15, 0x16, 0x17, 0x18, 0x1A, 0x1B, 0x1C, 0x1E, 0x1F, 0x20):
+            self.assertEqual(request(buf, cmd), 4)
+            self.assertEqual(bytes(buf[0:4]), frames.read_request(cmd))
+
+    def test_writes_resets_and_others_refused(self):
+        buf = bytearray(8)
+        for cmd in (0x00, 0x01, 0x02, 0x03, 0x07, 0x09, 0x0B, 0x0D, 0x10, 0x19, 0x1D, 0x21, 0xAA, 256, -1):
+            with self.assertRaises(ValueError):
+                request(buf, cmd)
+
+    def test_read_registers(self):
+        buf = bytearray(8)
+        self.assertEqual(read_registers(buf, 5, 5), 8)
+        self.assertEqual(bytes(buf), MODBUS_REQUEST)
+        read_registers(buf, 342, 2)
+        self.assertEqual(bytes(buf), frames.modbus_read_request(342, 2))
+        for addr, count in ((0, 0), (0, 128), (-1, 1), (0x10000, 1)):
+            with self.assertRaises(ValueError):
+                read_registers(buf, addr, count)
+
+    def test_read_block(self):
+        buf = bytearray(7)
+        self.assertEqual(read_block(buf, 0x0132, 3), 7)
+        self.assertEqual(bytes(buf[0:5]), bytes.fromhex("AA07033201"))  # N, then the address LSB first
+        self.assertEqual(bytes(buf), frames.block_read_request(0x0132, 3))
+        for count in (0, 32):
+            with self.assertRaises(ValueError):
+                read_block(buf, 0, count)
+
+    def test_own_requests_decode_as_requests(self):
+        buf = bytearray(8)
+        dec = decoder()
+        for cmd in (0x14, 0x15, 0x16, 0x17, 0x18, 0x1A, 0x1B, 0x1C, 0x1E, 0x1F, 0x20):
+            n = request(buf, cmd)
+            dec.feed(buf, n)
+        n = read_block(buf, 36, 4)
+        dec.feed(buf, n)
+        n = read_registers(buf, 36, 4)
+        dec.feed(buf, n)
+        dec.feed(WRITE_REPLY, len(WRITE_REPLY))  # pushes out a request still waiting for bytes
+        self.assertEqual(counters(dec), (1, 0, 0, 0, 13))
+
+
+class AllocationTest(unittest.TestCase):
+    def test_no_allocation_per_frame(self):
+        import gc
+
+        if not hasattr(gc, "mem_alloc"):
+            self.skipTest("gc.mem_alloc exists only on MicroPython")
+        stream = (
+            mixed_stream()
+            + frames.block_read_request(46, 5)
+            + with_pl(0x07, u16le(0x95C0, 0x05A9, 251, 0, 0x93))
+            + with_pl(0x09, u16le(37, 0x4255, 36, 0, 38, 0, 39, 0xC148))
+            + frame(0x15, float32_le(-3.75))
+            + frame(0x01, b"\x07")
+            + b"\xaa\x14\x01"
+        )
+        chunks = [bytearray(stream[i : i + 7]) for i in range(0, len(stream), 7)]
+        sizes = [len(c) for c in chunks]
+        dec = decoder()
+        count = len(chunks)
+        for i in range(count):
+            dec.feed(chunks[i], sizes[i])
+        good = dec.good
+        gc.collect()
+        before = gc.mem_alloc()
+        for _ in range(100):
+            for i in range(count):
+                dec.feed(chunks[i], sizes[i])
+        after = gc.mem_alloc()
+        self.assertTrue(dec.good - good >= 1000)
+        self.assertEqual(after - before, 0)
