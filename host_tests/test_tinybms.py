@@ -354,6 +354,13 @@ class StreamTest(unittest.TestCase):
         self.assertEqual(counters(dec), (1, 1, 2, 0, 0))
         self.assertEqual(dec.reading.status, 0x93)
 
+    def test_false_long_sync_does_not_hold_back_a_frame(self):
+        # AA 03 FE announces a 259-byte reply; the complete SOC frame behind it
+        # ends that wait: one bad frame, AA 03 FE skipped.
+        dec = fed(b"\xaa\x03\xfe" + frame(0x1A, u32le(33)))
+        self.assertEqual(counters(dec), (1, 1, 3, 0, 0))
+        self.assertEqual(dec.reading.soc, 33)
+
     def test_overlong(self):
         # 17 cells is more than the Reading holds (16). 3700 = 0x0E74.
         long = with_pl(0x1C, u16le(*([3700] * 17)))

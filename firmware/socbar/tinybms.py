@@ -70,6 +70,12 @@ _REQUEST = bytes(
 _LAST_CMD = const(0x20)
 _READS = b"\x14\x15\x16\x17\x18\x1a\x1b\x1c\x1e\x1f\x20"
 
+# What _length says when it cannot give a length.
+_UNKNOWN = const(0)
+_NEED_MORE = const(-1)
+_OVERLONG = const(-2)
+
+# What _decode says of a CRC-valid frame it cannot use.
 _MALFORMED = const(-1)
 _IS_REQUEST = const(-2)
 
@@ -234,28 +240,19 @@ class TinyBmsDecoder:
         buf = self._buf
         while True:
             n = self._n
-            if n < 2:
-                return 2
-            cmd = buf[1]
-            if cmd > _LAST_CMD:
+            length = self._length(0, n)
+            if length == _NEED_MORE:
+                return n + 1
+            if length == _UNKNOWN:
                 self.skipped += 1
                 self._discard(1)
                 continue
-            length = _FIXED[cmd]
-            if not length:
-                max_pl = _MAX_PL[cmd]
-                if not max_pl:
-                    self.skipped += 1
-                    self._discard(1)
-                    continue
-                if n < 3:
-                    return 3
-                pl = buf[2] & 0x3F if cmd == 0x07 or cmd == 0x09 else buf[2]
-                length = pl + 5 if pl <= max_pl else 0
-            if length:
+            cmd = buf[1]
+            if length != _OVERLONG:
                 if n < length:
-                    return length
-                if self._crc_ok(length):
+                    if not self._hidden_frame(n):
+                        return length
+                elif self._crc_ok(0, length):
                     flags = self._decode(cmd, length)
                     if flags >= 0:
                         self.good += 1
@@ -273,21 +270,56 @@ class TinyBmsDecoder:
             if req:
                 if n < req:
                     return req
-                if self._crc_ok(req):
+                if self._crc_ok(0, req):
                     self.requests += 1
                     self._remember(cmd)
                     self._discard(req)
                     continue
-            if length:
-                self.bad += 1
-            else:
+            if length == _OVERLONG:
                 self.overlong += 1
+            else:
+                self.bad += 1
             self.skipped += 1
             self._discard(1)
 
-    def _crc_ok(self, length):
+    def _length(self, at, n):
+        """Length of the response starting at ``buf[at]``, or _NEED_MORE / _UNKNOWN / _OVERLONG."""
         buf = self._buf
-        return crc16(buf, 0, length - 2) == buf[length - 2] | (buf[length - 1] << 8)
+        if n < at + 2:
+            return _NEED_MORE
+        cmd = buf[at + 1]
+        if cmd > _LAST_CMD:
+            return _UNKNOWN
+        length = _FIXED[cmd]
+        if length:
+            return length
+        max_pl = _MAX_PL[cmd]
+        if not max_pl:
+            return _UNKNOWN
+        if n < at + 3:
+            return _NEED_MORE
+        pl = buf[at + 2] & 0x3F if cmd == 0x07 or cmd == 0x09 else buf[at + 2]
+        return pl + 5 if pl <= max_pl else _OVERLONG
+
+    def _hidden_frame(self, n):
+        """True when a complete, CRC-valid frame starts after the incomplete one at the front.
+
+        A false sync announcing a long frame would otherwise hold back up to
+        MAX_FRAME bytes of good frames; a real frame rarely hides another.
+        """
+        buf = self._buf
+        j = buf.find(_SYNC, 1, n)
+        while j >= 0:
+            length = self._length(j, n)
+            if length > 0 and j + length <= n and self._crc_ok(j, length):
+                return True
+            j = buf.find(_SYNC, j + 1, n)
+        return False
+
+    def _crc_ok(self, at, length):
+        buf = self._buf
+        end = at + length
+        return crc16(buf, at, end - 2) == buf[end - 2] | (buf[end - 1] << 8)
 
     def _discard(self, start):
         """Drop ``buf[0:start]``; bytes up to the next 0xAA are skipped, the rest moves to the front."""
