@@ -9,7 +9,8 @@ byte after its 0xAA, so a good frame hidden inside it is still found.
 A listener may also see the requests of a poller on the same line. A frame
 whose response reading fails its CRC but whose request reading passes is
 counted in ``requests``; the start address of a 0x03 / 0x07 request is kept
-so the matching reply can name its registers.
+so the matching reply can name its registers. A 0x10 write request (from a
+configuration tool) is not one of these forms and counts as a bad frame.
 
 Units follow reading.py. Floats become milli-units with integer arithmetic
 (``float_milli``); a NaN or infinite float leaves its slot and flag untouched
@@ -470,7 +471,7 @@ class TinyBmsDecoder:
         for i in range(count):
             p = 3 + 4 * i
             addr = buf[p] | (buf[p + 1] << 8)
-            if addr < 0x8000:
+            if addr < 0x8000:  # reg_addrs holds signed 16-bit addresses; no register lives above
                 addrs[n] = addr
                 regs[n] = buf[p + 2] | (buf[p + 3] << 8)
                 n += 1
