@@ -459,6 +459,7 @@ def run_pty(sim, out=sys.stdout):
     master, slave = os.openpty()
     tty.setraw(master)
     tty.setraw(slave)  # no echo, no line editing: bytes pass untouched
+    os.set_blocking(master, False)  # nobody listening: bytes are lost, as on a real UART
     out.write("%s\n" % os.ttyname(slave))
     out.flush()
     start = time.monotonic()
@@ -468,7 +469,10 @@ def run_pty(sim, out=sys.stdout):
                 sim.receive(os.read(master, 4096))
             data = sim.advance(int((time.monotonic() - start) * 1000) - sim.t)
             if data:
-                os.write(master, data)
+                try:
+                    os.write(master, data)
+                except BlockingIOError:
+                    pass
     except KeyboardInterrupt:
         pass
     finally:
