@@ -1,0 +1,214 @@
+"""The SOC bar: from the display state, the SOC and the time to one LED frame.
+
+Segment 0 is the bottom of the bar (the first LED, or the last with
+``bar.reverse``). Every pattern is told apart by which segments are on and
+by blink timing alone, so it reads the same on plain on/off LEDs as on
+WS2812s; colour only adds to it. Periods are in ms from entering the state:
+
+============  =========================================================  ======
+state         segments                                                   lit
+============  =========================================================  ======
+live          the SOC segments, steady, in the colour for the SOC;        SOC
+              below ``low_pct`` the top one blinks 500 on / 500 off
+charging      the SOC segments steady; the next one up (the top one       SOC
+              when all are lit) blinks blue 1000 on / 1000 off
+regen         as charging, in cyan, 250 on / 250 off                      SOC
+full          the SOC segments steady; the top segment is inverted for    SOC
+              the last 250 of every 2000
+fault         every segment red, two 100 ms flashes per second            0
+link_lost     the two end segments magenta, three 100 ms flashes every    0
+              2000; never the SOC
+stale         only segment 0, dim white, on 200 of every 2000: a live    0
+              bar always has a steady or a 500/500 segment, so stale
+              never looks live
+empty, asleep all dark (protocol.md section 6)                           0
+============  =========================================================  ======
+
+SOC segments: with n segments, segment k (1-based) is lit when the SOC is
+above (k - 1) * 100 / n %, so 55 % on 10 segments lights 6. The colour is
+that of the last ``colors`` entry whose from_pct the SOC has reached, and
+the low blink runs below ``low_pct``. Hysteresis of h = ``hysteresis_pct``
+around each of these thresholds: a change upwards waits until the SOC is h
+past the threshold, one downwards until it is h below it, so a SOC hovering
+at a boundary never flickers. Colours are scaled by ``brightness`` rounding up, so a lit
+segment is never black; in gpio mode brightness does not apply.
+
+All arithmetic is on small ints in 0.01 % steps and the frame is written in
+place, so ``render`` allocates nothing.
+"""
+
+from array import array
+
+from .compat import const, ticks_add, ticks_diff
+from .state import FAULT, FULL, LINK_LOST, LIVE, REGEN, STALE
+
+_PCT = const(100)  # 0.01 % steps per percent
+_STEPS = const(10000)  # 100 % in 0.01 % steps
+_SOC_PER_STEP = const(10000)  # Reading SOC units (0.000001 %) per 0.01 % step
+_EPOCH = const(60000)  # a whole number of every pattern's period
+
+# Colour slots in the palette; the colour map follows them.
+_OFF = const(0)
+_CHARGE = const(1)
+_REGEN = const(2)
+_FAULT = const(3)
+_LOST = const(4)
+_STALE = const(5)
+_MAP = const(6)
+
+_SPECIAL = (
+    (0, 0, 0),
+    (0, 64, 255),  # charging: blue
+    (0, 255, 255),  # regen: cyan
+    (255, 0, 0),  # fault: red
+    (255, 0, 255),  # link lost: magenta
+    (255, 255, 255),  # stale: white, dimmed to a quarter below
+)
+
+
+class BarRenderer:
+    """Draws ``frame`` (GRB bytes, 3 per segment); see the module docstring for the patterns."""
+
+    def __init__(self, cfg):
+        bar = cfg["bar"]
+        self.segments = n = bar["segments"]
+        self.frame = bytearray(3 * n)
+        self.lit = 0
+        self._reverse = bar["reverse"]
+        self._hyst = bar["hysteresis_pct"] * _PCT
+        self._low_at = bar["low_pct"] * _PCT
+        colors = bar["colors"]
+        self._from = array("h", [c[0] * _PCT for c in colors])
+        self._last_color = len(colors) - 1
+        brightness = 255 if bar["leds"] == "gpio" else bar["brightness"]
+        self._rgb = rgb = bytearray(3 * (_MAP + len(colors)))
+        for slot in range(_MAP + len(colors)):
+            c = _SPECIAL[slot] if slot < _MAP else colors[slot - _MAP][1:]
+            for k in range(3):
+                v = (c[k] * brightness + 254) // 255
+                if slot == _STALE:
+                    v = (v + 3) // 4
+                rgb[3 * slot + k] = v
+        self._state = -1
+        self._t0 = 0
+        self._level = -1  # SOC segments shown; -1: start afresh
+        self._color = 0
+        self._low = False
+        self._changed = False
+
+    def render(self, state, soc, now):
+        """Redraw ``frame`` for ``state`` at time ``now``; True when its bytes changed."""
+        if state != self._state:
+            self._state = state
+            self._t0 = now
+        t = ticks_diff(now, self._t0)
+        if t < 0 or t >= _EPOCH:
+            t = t % _EPOCH
+            self._t0 = ticks_add(now, -t)
+        n = self.segments
+        fill = 0  # segments 0..fill-1 in colour ``fill_col``
+        fill_col = _OFF
+        mark = -1  # up to two segments drawn in ``mark_col`` over the fill
+        mark2 = -1
+        mark_col = _OFF
+        if state <= REGEN:  # live, charging, full, regen: the SOC is shown
+            self._follow(soc)
+            fill = self._level
+            fill_col = _MAP + self._color
+            if state == LIVE:
+                if self._low and fill > 0:
+                    mark = fill - 1
+                    mark_col = fill_col if t % 1000 < 500 else _OFF
+            elif state == FULL:
+                mark = n - 1
+                on = mark < fill
+                if t % 2000 >= 1750:
+                    on = not on
+                mark_col = fill_col if on else _OFF
+            else:
+                mark = fill if fill < n else n - 1
+                if state == REGEN:
+                    mark_col = _REGEN if t % 500 < 250 else _OFF
+                else:
+                    mark_col = _CHARGE if t % 2000 < 1000 else _OFF
+        else:
+            self._level = -1
+            if state == FAULT:
+                p = t % 1000
+                if p < 100 or 200 <= p < 300:
+                    fill = n
+                    fill_col = _FAULT
+            elif state == LINK_LOST:
+                mark = 0
+                mark2 = n - 1
+                p = t % 2000
+                mark_col = _LOST if p < 500 and p % 200 < 100 else _OFF
+            elif state == STALE:
+                mark = 0
+                mark_col = _STALE if t % 2000 < 200 else _OFF
+        self.lit = fill if state <= REGEN else 0
+        self._changed = False
+        for i in range(n):
+            if i == mark or i == mark2:
+                self._put(i, mark_col)
+            else:
+                self._put(i, fill_col if i < fill else _OFF)
+        return self._changed
+
+    def _follow(self, soc):
+        """Move the shown level, colour and low flag towards ``soc``, with hysteresis."""
+        p = soc // _SOC_PER_STEP
+        if p < 0:
+            p = 0
+        elif p > _STEPS:
+            p = _STEPS
+        h = self._hyst
+        last = self._last_color
+        if self._level < 0:
+            self._level = self._count(p)
+            c = 0
+            while c < last and self._from[c + 1] <= p:
+                c += 1
+            self._color = c
+            self._low = p < self._low_at
+            return
+        up = self._count(p - h)
+        down = self._count(p + h)
+        if self._level < up:
+            self._level = up
+        elif self._level > down:
+            self._level = down
+        c = self._color
+        while c < last and p >= self._from[c + 1] + h:
+            c += 1
+        while c > 0 and p < self._from[c] - h:
+            c -= 1
+        self._color = c
+        if self._low:
+            self._low = p < self._low_at + h
+        else:
+            self._low = p < self._low_at - h
+
+    def _count(self, p):
+        """Segments lit for ``p`` (0.01 % steps): those whose lower edge ``p`` is above."""
+        if p <= 0:
+            return 0
+        n = self.segments
+        k = (p * n + _STEPS - 1) // _STEPS
+        return k if k < n else n
+
+    def _put(self, i, slot):
+        if self._reverse:
+            i = self.segments - 1 - i
+        f = self.frame
+        rgb = self._rgb
+        i *= 3
+        s = 3 * slot
+        g = rgb[s + 1]
+        r = rgb[s]
+        b = rgb[s + 2]
+        if f[i] != g or f[i + 1] != r or f[i + 2] != b:
+            f[i] = g
+            f[i + 1] = r
+            f[i + 2] = b
+            self._changed = True
