@@ -18,7 +18,7 @@ full          the SOC segments steady; the top segment is inverted for    SOC
 fault         every segment red, two 100 ms flashes per second            0
 link_lost     the two end segments magenta, three 100 ms flashes every    0
               2000; never the SOC
-stale         only segment 0, dim white, on 200 of every 2000: a live    0
+stale         only segment 0, dim white, on 200 of every 2000: a live     0
               bar always has a steady or a 500/500 segment, so stale
               never looks live
 empty, asleep all dark (protocol.md section 6)                           0
@@ -30,8 +30,8 @@ that of the last ``colors`` entry whose from_pct the SOC has reached, and
 the low blink runs below ``low_pct``. Hysteresis of h = ``hysteresis_pct``
 around each of these thresholds: a change upwards waits until the SOC is h
 past the threshold, one downwards until it is h below it, so a SOC hovering
-at a boundary never flickers. Colours are scaled by ``brightness`` rounding up, so a lit
-segment is never black; in gpio mode brightness does not apply.
+at a boundary never flickers. Colours are scaled by ``brightness`` rounding
+up, so a lit segment is never black; in gpio mode brightness does not apply.
 
 All arithmetic is on small ints in 0.01 % steps and the frame is written in
 place, so ``render`` allocates nothing.
@@ -97,7 +97,10 @@ class BarRenderer:
         self._changed = False
 
     def render(self, state, soc, now):
-        """Redraw ``frame`` for ``state`` at time ``now``; True when its bytes changed."""
+        """Redraw ``frame`` for ``state`` at time ``now``; True when its bytes changed.
+
+        The frame starts dark, so a first render of a dark state returns False.
+        """
         if state != self._state:
             self._state = state
             self._t0 = now
