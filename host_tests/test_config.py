@@ -178,29 +178,29 @@ class PinsTest(unittest.TestCase):
     def test_bad_pins_are_ignored(self):
         cfg, messages = validate({"pins": {"uart_rx": 30, "ws2812": None, "uart_id": 2, "gpio_leds": [3, -1],
                                            "status_led": "LED2", "ignition_in": 20, "i2c_sda": True}})
-        used = "; ignored, the board's pin is used"
+        used = "; ignored, the board's setting is used"
         self.assertEqual(messages, [
-            "pins.uart_id: 2 is out of range 0..1; ignored, the board's pin is used",
-            "pins.uart_rx: 30 is not a GPIO number 0..29; ignored, the board's pin is used",
-            "pins.ws2812: null is not a GPIO number 0..29; ignored, the board's pin is used",
-            "pins.gpio_leds: -1 is not a GPIO number 0..29; ignored, the board's pin is used",
+            "pins.uart_id: 2 is out of range 0..1; ignored, the board's setting is used",
+            "pins.uart_rx: 30 is not a GPIO number 0..29; ignored, the board's setting is used",
+            "pins.ws2812: null is not a GPIO number 0..29; ignored, the board's setting is used",
+            "pins.gpio_leds: -1 is not a GPIO number 0..29; ignored, the board's setting is used",
             'pins.status_led: "LED2" is not a GPIO number 0..29, "LED" or null' + used,
-            "pins.i2c_sda: true is not a GPIO number 0..29; ignored, the board's pin is used",
+            "pins.i2c_sda: true is not a GPIO number 0..29; ignored, the board's setting is used",
         ])
         self.assertEqual(cfg["pins"], {"ignition_in": 20})
 
     def test_same_pin_twice(self):
         cfg, messages = validate({"pins": {"uart_tx": 4, "ignition_out": 4, "gpio_leds": [6, 7, 6]}})
         self.assertEqual(messages, [
-            "pins.gpio_leds: GPIO 6 is listed twice; ignored, the board's pin is used",
-            "pins.ignition_out: GPIO 4 is also pins.uart_tx; ignored, the board's pin is used",
+            "pins.gpio_leds: GPIO 6 is listed twice; ignored, the board's setting is used",
+            "pins.ignition_out: GPIO 4 is also pins.uart_tx; ignored, the board's setting is used",
         ])
         self.assertEqual(cfg["pins"], {"uart_tx": 4})
 
     def test_list_against_single_pins(self):
         _, messages = validate({"pins": {"gpio_leds": [10, 11], "i2c_scl": 11}})
         self.assertEqual(messages, ["pins.i2c_scl: GPIO 11 is also pins.gpio_leds; "
-                                    "ignored, the board's pin is used"])
+                                    "ignored, the board's setting is used"])
 
     def test_unknown_pin_key(self):
         cfg, messages = validate({"pins": {"uart_rxd": 1}})
@@ -209,7 +209,7 @@ class PinsTest(unittest.TestCase):
 
     def test_pins_not_an_object(self):
         cfg, messages = validate({"pins": [1, 2]})
-        self.assertEqual(messages, ["pins: [1, 2] is not an object; using the board's pins"])
+        self.assertEqual(messages, ["pins: [1, 2] is not an object; using the board's settings"])
         self.assertEqual(cfg["pins"], {})
 
 

@@ -279,11 +279,9 @@ def _check_pin_value(kind, value):
 
 def _check_pins(path, value, messages):
     if not isinstance(value, dict):
-        messages.append("%s: %s is not an object; using the board's pins" % (path, show(value)))
+        messages.append("%s: %s is not an object; using the board's settings" % (path, show(value)))
         return {}
-    kinds = {}
-    for key, kind in PIN_KEYS:
-        kinds[key] = kind
+    known = [key for key, _ in PIN_KEYS]
     out = {}
     owner = {}  # GPIO number -> the key that claimed it
     # Walk in PIN_KEYS order so the same document gives the same messages everywhere.
@@ -294,7 +292,7 @@ def _check_pins(path, value, messages):
         where = "%s.%s" % (path, key)
         err = _check_pin_value(kind, v)
         if err is not None:
-            messages.append("%s: %s; ignored, the board's pin is used" % (where, err))
+            messages.append("%s: %s; ignored, the board's setting is used" % (where, err))
             continue
         if kind in ("gpio", "opt", "led", "list"):
             pins = [p for p in (v if isinstance(v, list) else [v]) if _is_int(p)]
@@ -308,14 +306,14 @@ def _check_pins(path, value, messages):
                 if clash is not None:
                     break
             if clash is not None:
-                messages.append("%s: %s; ignored, the board's pin is used" % (where, clash))
+                messages.append("%s: %s; ignored, the board's setting is used" % (where, clash))
                 continue
             for p in pins:
                 owner[p] = where
         out[key] = _copy(v)
     for key in sorted(value):
-        if key not in kinds:
-            _unknown(path + ".", key, kinds, messages)
+        if key not in known:
+            _unknown(path + ".", key, known, messages)
     return out
 
 
