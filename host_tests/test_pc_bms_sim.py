@@ -155,6 +155,23 @@ class AnswerTest(unittest.TestCase):
         sim.receive(request[2:])
         self.assertEqual(sim.advance(1)[:2], b"\xaa\x18")
 
+    def test_cut_off_request_is_forgotten(self):
+        sim = awake()
+        sim.receive(bytes.fromhex("AA0300"))  # the rest never comes
+        sim.advance(100)
+        self.assertEqual(ask(sim, "AA18"), framed("AA18 9300"))
+
+    def test_register_bank_matches_the_commands(self):
+        sim = awake(cells=13, soc_pct=30, current_ma=-8000)
+        sim.advance(1000)
+        regs = dict(sim.registers)
+        soc = sim.soc
+        volts = struct.unpack("<f", ask(sim, "AA14")[2:6])[0]  # answered at the same instant
+        self.assertEqual(struct.unpack("<f", struct.pack("<HH", regs[36], regs[37]))[0], volts)
+        self.assertEqual(struct.unpack("<f", struct.pack("<HH", regs[38], regs[39]))[0], -8.0)
+        self.assertEqual(regs[46] | regs[47] << 16, soc)
+        self.assertEqual((regs[50], regs[53], regs[307], regs[306]), (0x93, 13, 13, 1000))
+
 
 class WriteTest(unittest.TestCase):
     def test_only_broadcast_registers_are_written(self):
