@@ -320,6 +320,14 @@ class FaultTest(unittest.TestCase):
         self.assertEqual(sim.advance(100), framed("AA1A" + struct.pack("<I", sim.soc).hex()))
 
 
+class SettingsTest(unittest.TestCase):
+    def test_impossible_settings_are_refused(self):
+        for kw in ({"cells": 3}, {"cells": 17}, {"chemistry": "lead"}, {"soc_pct": 101},
+                   {"capacity_mah": 0}, {"broadcast": "ascii"}, {"period_ms": 300}):
+            with self.assertRaises(ValueError):
+                TinyBmsSim(**kw)
+
+
 class CliTest(unittest.TestCase):
     def test_capture_file_in_virtual_time(self):
         out = ROOT / "build" / "test_bms_sim.cap"

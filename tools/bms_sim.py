@@ -87,6 +87,8 @@ class TinyBmsSim:
             raise ValueError("chemistry must be one of %s" % ", ".join(sorted(OCV_MV)))
         if not 4 <= cells <= 16:
             raise ValueError("cells must be 4..16")
+        if not 0 <= soc_pct <= 100 or capacity_mah <= 0:
+            raise ValueError("soc_pct must be 0..100 and capacity_mah above 0")
         self._rng = random.Random(seed)  # the pack: temperatures, cell spread
         self._fault_rng = random.Random(seed + 1)  # the output filter, apart so faults leave the pack alone
         self.capacity_mah = capacity_mah
@@ -118,7 +120,7 @@ class TinyBmsSim:
             self._regs[REG_PERIOD], self._regs[REG_FORMAT] = 0, FORMATS["cav3"]
         else:
             codes = [code for code, ms in PERIODS_MS.items() if ms == period_ms]
-            if broadcast not in FORMATS or not codes:
+            if broadcast not in ("cav3", "socbar") or not codes:
                 allowed = sorted(PERIODS_MS.values())
                 raise ValueError("broadcast cav3|socbar|none with period_ms one of %s" % allowed)
             self._regs[REG_PERIOD], self._regs[REG_FORMAT] = codes[0], FORMATS[broadcast]
