@@ -341,6 +341,7 @@ class CliTest(unittest.TestCase):
             header = stream.readline()
             stream.seek(0)
             chunks = list(capturefile.read(stream))
+        out.unlink()
         self.assertTrue(header.startswith(b'{"socbar_capture": 1, "baud": 115200, "source": "bms_sim'))
         self.assertEqual([t for t, _ in chunks], [1000 * i for i in range(1, 11)])
         self.assertEqual({data for _, data in chunks}, {framed("AA1A 80DE8002")})  # 42 % = 0x0280DE80
