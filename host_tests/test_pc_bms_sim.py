@@ -106,7 +106,7 @@ class AnswerTest(unittest.TestCase):
         mid = awake(cells=13, soc_pct=40, current_ma=0)
         volts = struct.unpack("<f", ask(mid, "AA14")[2:6])[0]
         self.assertTrue(13 * 3.692 <= volts <= 13 * 3.708, volts)
-        lfp = awake(cells=16, chemistry="lfp", soc_pct=50, current_ma=0)
+        lfp = awake(cells=16, chemistry="lifepo4", soc_pct=50, current_ma=0)
         cells = struct.unpack("<16H", ask(lfp, "AA1C")[3:-2])
         self.assertTrue(all(32820 <= c <= 32980 for c in cells), cells)  # 3.29 V +- 8 mV, in 0.1 mV
 

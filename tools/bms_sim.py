@@ -38,7 +38,7 @@ NO_SENSOR = -32768
 # Open-circuit cell voltage in mV at 0, 10, ... 100 % SOC; this model's own tables.
 OCV_MV = {
     "nmc": (3000, 3450, 3560, 3630, 3700, 3770, 3850, 3940, 4030, 4110, 4200),
-    "lfp": (2500, 3100, 3200, 3250, 3270, 3290, 3300, 3310, 3330, 3350, 3600),
+    "lifepo4": (2500, 3100, 3200, 3250, 3270, 3290, 3300, 3310, 3330, 3350, 3600),
 }
 CELL_MOHM = 2  # internal resistance per cell: the voltage sags under load
 
