@@ -1,0 +1,227 @@
+"""Fuzzing the decoders with hypothesis: junk never hurts, and never lies.
+
+Deterministic and small for CI: derandomized, no example database.
+Expected values come from frames built here (host_tests/frames.py, with its
+own bit-by-bit CRC) and from the reference decoder's independent CRC.
+"""
+
+import importlib
+import struct
+from array import array
+
+import frames
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from reference_decoder import crc16 as ref_crc16
+from reference_decoder import frames_in
+from socbar import record
+from socbar.reading import Reading
+from socbar.tinybms import TinyBmsDecoder
+
+FUZZ = settings(
+    derandomize=True,
+    database=None,
+    max_examples=80,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+
+# protocol.md section 2: the longest frame is a PL-framed response with PL = 255.
+LONGEST_TINYBMS = 3 + 255 + 2
+
+V31 = "Ah\tV\tA\tS\tD\tDeg\tRPM\tHW\tNm\tThI\tThO\tAuxA\tAuxD\tFlgs"
+DEFAULT_CUSTOM = {
+    "sync": "AA1A",
+    "length": 8,
+    "checksum": "crc16-modbus",
+    "checksum_start": 0,
+    "fields": [
+        {"name": "soc", "offset": 2, "width": 4, "endian": "little", "signed": False, "mul": 1, "div": 1}
+    ],
+}
+
+
+def core(module):
+    try:
+        return importlib.import_module("socbar." + module)
+    except ImportError:
+        pytest.skip("socbar.%s has not landed" % module)
+
+
+def make(name):
+    reading = Reading()
+    if name == "tinybms":
+        return TinyBmsDecoder(reading), reading
+    if name == "cav3":
+        return core("cav3").CaV3Decoder(reading, V31.split("\t")), reading
+    return core("custom").CustomDecoder(reading, DEFAULT_CUSTOM), reading
+
+
+def buffers(dec):
+    """(attribute, id, length) of every buffer the decoder owns."""
+    return sorted(
+        (key, id(value), len(value))
+        for key, value in vars(dec).items()
+        if isinstance(value, (bytearray, array))
+    )
+
+
+def feed(dec, data, sizes):
+    """Feed ``data`` cut by the cycle of ``sizes``; return the OR of the flags."""
+    flags = 0
+    i = 0
+    k = 0
+    while i < len(data):
+        n = sizes[k % len(sizes)]
+        chunk = bytearray(data[i : i + n])
+        flags |= dec.feed(chunk, len(chunk))
+        i += n
+        k += 1
+    return flags
+
+
+def soc_frame(raw):
+    return frames.frame(0x1A, frames.u32le(raw))
+
+
+def valid_tail(name):
+    """A separator that ends any partial frame or line, then good frames:
+    (bytes, number of records expected, check of the Reading afterwards)."""
+    if name == "tinybms":
+        data = bytes(LONGEST_TINYBMS)
+        data += soc_frame(12345678) + frames.frame(0x18, frames.u16le(0x93)) + soc_frame(87654321)
+        return data, 3, lambda r: (r.soc, r.status) == (87654321, 0x93)
+    if name == "cav3":
+        rows = ["0.512\t52.3\t-4.25\t21.5\t3.104\t24.1\t60\t150\t12.3\t1.23\t1.10\t0.00\t0.00\t0",
+                "0.513\t52.2\t-4.5\t21.6\t3.105\t24.1\t61\t151\t12.4\t1.23\t1.10\t0.00\t0.00\t0"]
+        data = ("\n" + V31 + "\r\n" + "\r\n".join(rows) + "\r\n").encode()
+        return data, 2, lambda r: (r.voltage_mv, r.current_ma, r.ah_used_mah) == (52200, -4500, 513)
+    data = bytes(8) + soc_frame(5000000) + soc_frame(99000000)
+    return data, 2, lambda r: r.soc == 99000000
+
+
+DECODERS = ["tinybms", "cav3", "custom"]
+SPECIAL = b"\xaa\x1a\x03\x1c\t\r\n0.-A"
+chunk_sizes = st.lists(st.integers(1, 70), min_size=1, max_size=8)
+
+
+@pytest.mark.parametrize("name", DECODERS)
+@FUZZ
+@given(junk=st.binary(max_size=700), sizes=chunk_sizes)
+def test_junk_never_raises_nor_grows_and_good_frames_follow(name, junk, sizes):
+    dec, reading = make(name)
+    owned = buffers(dec)
+    assert owned, "the decoder should own its frame buffer"
+    feed(dec, junk, sizes)
+    assert buffers(dec) == owned
+    tail, expected, check = valid_tail(name)
+    good = dec.good
+    records = []
+    dec.on_record = records.append
+    feed(dec, tail, sizes)
+    assert buffers(dec) == owned
+    assert dec.good - good == expected
+    assert len(records) == expected
+    assert check(reading)
+
+
+@pytest.mark.parametrize("name", DECODERS)
+@FUZZ
+@given(junk=st.binary(min_size=1, max_size=300))
+def test_junk_with_sync_bytes_never_raises(name, junk):
+    # Dense in the bytes decoders look for: 0xAA, 0x1A, tab, CR, LF, digits.
+    dense = bytes(SPECIAL[b % len(SPECIAL)] if b & 0x80 else b for b in junk)
+    dec, _ = make(name)
+    owned = buffers(dec)
+    feed(dec, dense * 3, [1, 5, 64])
+    assert buffers(dec) == owned
+    assert dec.good >= 0 and dec.bad >= 0 and dec.skipped >= 0 and dec.overlong >= 0
+
+
+def tinybms_stream(socs):
+    out = b""
+    for i, soc in enumerate(socs):
+        out += soc_frame(soc)
+        if i % 3 == 0:
+            out += frames.frame(0x18, frames.u16le(0x91 + i % 11))
+        if i % 4 == 1:
+            out += frames.frame(0x14, frames.float32_le(40.0 + i))
+        if i % 5 == 2:
+            out += frames.with_pl(0x1C, frames.u16le(*range(36000, 36000 + 2 * (i % 8 + 1), 2)))
+        if i % 7 == 3:
+            out += frames.with_pl(0x1B, frames.i16le(250, -32768, -12))
+    return out
+
+
+edits = st.lists(
+    st.tuples(st.sampled_from("fdi"), st.integers(0, 10**6), st.integers(0, 255)), min_size=1, max_size=12
+)
+
+
+def mutate(data, ops):
+    data = bytearray(data)
+    for kind, where, value in ops:
+        at = where % len(data)
+        if kind == "f":
+            data[at] ^= 1 << (value % 8)
+        elif kind == "d" and len(data) > 1:
+            del data[at]
+        else:
+            data.insert(at, value)
+    return bytes(data)
+
+
+def record_lines(dec, reading, data, sizes):
+    lines = []
+    dec.on_record = lambda flags: lines.append(record.line(dec.name, reading, flags))
+    feed(dec, data, sizes)
+    return lines
+
+
+def alone(name, frame):
+    """The record lines of one frame decoded by a fresh decoder."""
+    dec, reading = make(name)
+    return record_lines(dec, reading, frame, [len(frame)])
+
+
+@FUZZ
+@given(socs=st.lists(st.integers(0, 100000000), min_size=1, max_size=12), ops=edits, sizes=chunk_sizes)
+def test_mutated_tinybms_stream_only_yields_frames_whose_crc_checked(socs, ops, sizes):
+    data = mutate(tinybms_stream(socs), ops)
+    allowed = set()
+    intact = frames_in(data)  # every CRC-valid frame, by the reference decoder's own CRC
+    for _, frame in intact:
+        allowed.update(alone("tinybms", frame))
+    dec, reading = make("tinybms")
+    got = record_lines(dec, reading, data, sizes)
+    assert len(got) <= len(intact)
+    for line in got:
+        assert line in allowed
+
+
+@FUZZ
+@given(socs=st.lists(st.integers(0, 100000000), min_size=1, max_size=12), ops=edits, sizes=chunk_sizes)
+def test_mutated_custom_stream_only_yields_frames_whose_crc_checked(socs, ops, sizes):
+    data = mutate(b"".join(soc_frame(s) for s in socs), ops)
+    allowed = set()
+    count = 0
+    for at in range(len(data) - 7):
+        window = data[at : at + 8]
+        if window[:2] == b"\xaa\x1a" and ref_crc16(window[:6]) == struct.unpack("<H", window[6:])[0]:
+            count += 1
+            allowed.update(alone("custom", window))
+    dec, reading = make("custom")
+    got = record_lines(dec, reading, data, sizes)
+    assert len(got) <= count
+    for line in got:
+        assert line in allowed
+
+
+def test_reference_decoder_agrees_with_protocol_examples():
+    # protocol.md worked examples: the temperature reply and the Modbus read reply.
+    temps = bytes.fromhex("AA1B061601140116010E4E")
+    data = temps + b"\x00\xaa" + bytes.fromhex("AA030A97409740972C972C972C3EC7")
+    found = frames_in(data)
+    assert [offset for offset, _ in found] == [0, 13]
+    assert ref_crc16(b"123456789") == 0x4B37
