@@ -25,8 +25,8 @@ class Clock:
     def ticks_ms(self):
         return self.now
 
-    def tick(self):
-        self.now = ticks_add(self.now, 1)
+    def tick(self, ms=1):
+        self.now = ticks_add(self.now, ms)
 
 
 class LineUart:
@@ -55,12 +55,12 @@ class LineUart:
             i += 1
         self.lost += n - i
 
-    def elapse(self, now):
-        """One millisecond of line time, ending at ``now``."""
+    def elapse(self, now, ms=1):
+        """``ms`` milliseconds of line time, ending at ``now``."""
         if self.ready == self.queued:
             self.bits = 0  # an idle line banks no time
             return
-        self.bits += self.baud
+        self.bits += self.baud * ms
         whole = self.bits // 10000
         self.bits -= whole * 10000
         self.ready += whole
