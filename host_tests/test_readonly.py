@@ -119,15 +119,15 @@ class ListenModeTest(unittest.TestCase):
             app, clock, uart = rig
             noise = Noise(0x2545F491)
             junk = bytearray(32)
-            for second in range(120):
+            for second in range(60):
                 uart.deliver(good, len(good))
                 if second % 3 == 0:
                     for i in range(len(junk)):
                         junk[i] = noise.byte()
                     uart.deliver(junk, len(junk))
-                for _ in range(1000):
-                    clock.tick()
-                    uart.elapse(clock.now)
+                for _ in range(500):
+                    clock.tick(2)
+                    uart.elapse(clock.now, 2)
                     app.ignition_tick(clock.now)
                     app.step()
                 self.assertEqual(uart.written, 0, "%s: wrote command 0x%02X" % (doc, uart.first_write))
