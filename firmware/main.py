@@ -1,0 +1,204 @@
+"""Board entry: the ignition output first, then configuration, adapters and the loop.
+
+The BMS ignition passes through this board (protocol.md section 5), so the
+first statements below read the two small JSON files and make the output
+follow the key input before anything slow is imported; only then are the
+core, the configuration schema and the other adapters loaded.
+
+Files on the board's filesystem (``make deploy`` puts them there):
+
+- ``config.json``: the user's settings (docs/firmware.md). Missing: the
+  defaults, silently. Broken: the defaults for what is wrong, messages on
+  the console and the blink code on the board LED.
+- ``boards/<board>.json``: pin maps; the ``board`` setting picks one and the
+  ``pins`` setting overrides single entries.
+
+On the host the same file runs under the MicroPython unix port with the fake
+``machine``; ``start(clock)`` builds everything and returns the App without
+running it, so tests drive it on a virtual clock.
+"""
+
+import json
+
+from hw.ignition import IgnitionPins
+
+CONFIG_FILE = "config.json"
+BOARD_FILE = "boards/%s.json"
+IGNITION_TIMER_MS = 2  # passthrough latency: debounce + at most this
+WATCHDOG_MS = 4000  # longer than any pass, a sleep slice (<= 1 s) or a display refresh
+
+
+def _text(path):
+    try:
+        with open(path) as f:
+            return f.read()
+    except OSError:
+        return None
+
+
+def _object(text):
+    try:
+        doc = json.loads(text) if text else None
+    except ValueError:
+        return {}
+    return doc if isinstance(doc, dict) else {}
+
+
+def _pick(doc, key, allowed, default):
+    value = doc.get(key, default) if isinstance(doc, dict) else default
+    for a in allowed:
+        if type(a) is type(value) and a == value:
+            return value
+    return default
+
+
+def _ignition_settings(board, doc):
+    """(in, pull, in_active, out, out_active) from the raw documents, or None when off."""
+    ign = doc.get("ignition", {})
+    if _pick(ign, "enabled", (True, False), True) is not True:
+        return None
+    pins = board.copy()
+    over = doc.get("pins", {})
+    gpios = tuple(range(30))
+    if isinstance(over, dict):
+        for key in ("ignition_in", "ignition_out"):
+            pins[key] = _pick(over, key, gpios, pins.get(key))
+    if pins.get("ignition_in") not in gpios or pins.get("ignition_out") not in gpios:
+        return None
+    return (pins["ignition_in"], _pick(ign, "input_pull", ("up", "down", "none"), "down"),
+            _pick(ign, "input_active", (0, 1), 1), pins["ignition_out"],
+            _pick(ign, "output_active", (0, 1), 1))
+
+
+def _early():
+    """Read the files and make the ignition output follow its input at once."""
+    config_text = _text(CONFIG_FILE)
+    doc = _object(config_text)
+    name = _pick(doc, "board", ("pico", "pico_w", "rp2040_zero", "xiao_rp2040"), "pico")
+    board = _object(_text(BOARD_FILE % name))
+    settings = _ignition_settings(board, doc)
+    pins = None
+    if settings is not None:
+        pins = IgnitionPins(*settings)
+        pins.drive(pins.read())
+    return config_text, pins, settings
+
+
+_CONFIG_TEXT, _IGNITION, _IGNITION_SETTINGS = _early()
+
+# Everything slow comes after this line.
+
+import gc  # noqa: E402
+
+import machine  # noqa: E402
+from app import App  # noqa: E402
+from socbar import config as config_schema  # noqa: E402
+
+
+def load_config(text):
+    """(config, messages); a missing file means the defaults without a word."""
+    if text is None:
+        return config_schema.validate({})
+    return config_schema.load(text)
+
+
+def load_board(cfg, messages):
+    """The board's pin map with the configuration's ``pins`` overrides applied."""
+    name = cfg["board"]
+    board = _object(_text(BOARD_FILE % name))
+    if not board:
+        messages.append("board: %s not found or not a JSON object; the pins of pico are used"
+                        % (BOARD_FILE % name))
+        board = _object(_text(BOARD_FILE % "pico"))
+    board.update(cfg["pins"])
+    return board
+
+
+def _leds(cfg, board, messages):
+    segments = cfg["bar"]["segments"]
+    if cfg["bar"]["leds"] == "gpio":
+        from hw.gpio_leds import GpioLeds
+
+        pins = board.get("gpio_leds") or []
+        if len(pins) < segments:
+            messages.append("bar.segments: %d, but the board lists %d gpio_leds; the rest stay dark"
+                            % (segments, len(pins)))
+        return GpioLeds(pins[:segments])
+    from hw.ws2812 import Ws2812
+
+    return Ws2812(board["ws2812"], segments)
+
+
+def _status_led(board):
+    if board.get("status_ws2812") is not None:
+        from hw.status_led import StatusPixel
+
+        return StatusPixel(board["status_ws2812"], board.get("status_ws2812_power"))
+    if board.get("status_led") is not None:
+        from hw.status_led import StatusLed
+
+        return StatusLed(board["status_led"], board.get("status_led_active", 1))
+    return None
+
+
+def _display(cfg, board, messages):
+    if not cfg["display"]["enabled"]:
+        return None
+    try:
+        from hw.oled import Oled
+
+        i2c = machine.I2C(board["i2c_id"], scl=machine.Pin(board["i2c_scl"]),
+                          sda=machine.Pin(board["i2c_sda"]))
+        return Oled(i2c, cfg["display"]["i2c_addr"])
+    except (OSError, ImportError) as exc:
+        messages.append("display: not available (%s); running without it" % exc)
+        return None
+
+
+def _ignition(cfg, board):
+    """The passthrough pins as validated; the early ones are kept when they agree."""
+    ign = cfg["ignition"]
+    if not ign["enabled"]:
+        return None
+    settings = (board["ignition_in"], ign["input_pull"], ign["input_active"], board["ignition_out"],
+                ign["output_active"])
+    if _IGNITION is not None and settings == _IGNITION_SETTINGS:
+        return _IGNITION
+    return IgnitionPins(*settings)
+
+
+def start(clock=None, log=print, watchdog=True):
+    """Build the App on the board's adapters and start the ignition timer; return the App."""
+    if clock is None:
+        from time import ticks_ms as clock
+    from hw.sleep import Sleeper
+    from hw.uart import UartPort
+    from hw.watchdog import Watchdog
+
+    cfg, messages = load_config(_CONFIG_TEXT)
+    board = load_board(cfg, messages)
+    ignition = _ignition(cfg, board)
+    uart = UartPort(board["uart_id"], board["uart_tx"], board["uart_rx"], 115200)
+    app = App(cfg, board, uart, _leds(cfg, board, messages), ignition, clock,
+              display=_display(cfg, board, messages), status_led=_status_led(board),
+              sleeper=Sleeper(cfg["power"]["sleep_slice_ms"]), log=log, messages=messages)
+    if ignition is not None:
+        tick = app.ignition_tick
+        app.timer = machine.Timer(period=IGNITION_TIMER_MS, callback=lambda t: tick(clock()))
+        # A key edge also ends a low-power slice at once (any GPIO interrupt wakes lightsleep).
+        machine.Pin(board["ignition_in"]).irq(lambda p: tick(clock()),
+                                              machine.Pin.IRQ_RISING | machine.Pin.IRQ_FALLING)
+    if watchdog:
+        app.watchdog = Watchdog(WATCHDOG_MS)
+    gc.collect()
+    log("socbar: %s, %s mode; %d bytes of heap in use" % (board.get("name", cfg["board"]),
+                                                          cfg["input"]["mode"], gc.mem_alloc()))
+    return app
+
+
+def main():
+    start().run()
+
+
+if __name__ == "__main__":
+    main()

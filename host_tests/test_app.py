@@ -1,0 +1,417 @@
+"""The App end to end on fake adapters and a virtual clock: listen and poll
+modes, line-rate switching, the display states, the display page, and the
+allocation of a steady-state pass (MicroPython only).
+
+Frames come from host_tests/frames.py (CRC computed bit by bit from
+protocol.md); expected values are worked out from protocol.md by hand.
+"""
+
+import unittest
+
+import frames
+from fake_line import Clock, Ignition, Leds, LineUart
+from socbar.config import validate
+
+PERIOD_MS = 1000
+
+
+def soc_frame(pct):
+    """The 0x1A response: UINT32 LE in 0.000001 % (protocol.md section 2)."""
+    return frames.frame(0x1A, frames.u32le(pct * 1000000))
+
+
+def status_frame(code):
+    return frames.frame(0x18, frames.u16le(code))
+
+
+class RecordingUart(LineUart):
+    """The line-rate UART, also keeping every request the App writes."""
+
+    def __init__(self, baud=115200):
+        LineUart.__init__(self, baud)
+        self.sent = []
+        self.answer = None  # callable(request bytes) -> reply bytes, or None
+
+    def write(self, buf, n=None):
+        n = len(buf) if n is None else n
+        req = bytes(buf[0:n])
+        self.sent.append(req)
+        LineUart.write(self, buf, n)
+        if self.answer is not None:
+            reply = self.answer(req)
+            if reply:
+                self.deliver(reply, len(reply))
+        return n
+
+
+class Recorder:
+    """Display, status LED, sleeper and watchdog stand-ins that remember their calls."""
+
+    def __init__(self, clock):
+        self.clock = clock
+        self.pages = []
+        self.led = []  # (tick, on) of every change
+        self.slept = []
+        self.feeds = []
+
+    def show(self, lines):
+        self.pages.append((self.clock.now, list(lines)))
+
+    def set(self, on):
+        self.led.append((self.clock.now, on))
+
+    def sleep(self, ms):
+        self.slept.append((self.clock.now, ms))
+
+    def feed(self):
+        self.feeds.append(self.clock.now)
+
+
+class Rig:
+    """An App on fake adapters; ``run(ms)`` ticks the clock, the line, the passthrough and the loop."""
+
+    def __init__(self, doc=None, key=True, step_ms=1, start=0, **extra):
+        try:
+            from app import App
+        except ImportError as exc:  # a core module the App assembles has not landed yet
+            raise unittest.SkipTest("app needs %s" % exc) from None
+        self.config, messages = validate(doc or {})
+        self.clock = Clock(start)
+        self.uart = RecordingUart(115200)
+        self.leds = Leds(self.clock)
+        self.ignition = Ignition(self.clock)
+        self.ignition.level = key
+        self.rec = Recorder(self.clock)
+        self.logs = []
+        self.step_ms = step_ms
+        self.app = App(self.config, {}, self.uart, self.leds, self.ignition, self.clock,
+                       log=self.log, messages=messages, **extra)
+        self._since = 0
+
+    def log(self, *args):
+        self.logs.append(" ".join([str(a) for a in args]))
+
+    def send(self, data):
+        self.uart.deliver(data, len(data))
+
+    def run(self, ms):
+        app = self.app
+        clock = self.clock
+        for _ in range(ms):
+            clock.tick()
+            self.uart.elapse(clock.now)
+            app.ignition_tick(clock.now)
+            self._since += 1
+            if self._since >= self.step_ms:
+                self._since = 0
+                app.step()
+
+    def broadcast(self, seconds, pct=80, status=0x93):
+        """The BMS sends SOC and status once a period, for ``seconds`` periods."""
+        for _ in range(seconds):
+            self.send(soc_frame(pct) + status_frame(status))
+            self.run(PERIOD_MS)
+
+
+TINY = {"input": {"format": "tinybms", "baud": 115200}}
+
+
+class ListenTest(unittest.TestCase):
+    def test_decodes_soc_and_never_writes(self):
+        rig = Rig(TINY)
+        rig.broadcast(3, pct=80)
+        app = rig.app
+        from socbar.state import LIVE
+
+        self.assertEqual(app.bms.soc, 80000000)
+        self.assertEqual(app.state, LIVE)
+        # 80 % on 10 segments: segment k is lit above (k - 1) * 10 %, so 8 are lit.
+        self.assertEqual(app.bar.lit, 8)
+        self.assertEqual(rig.leds.frame[0:30], app.bar.frame)
+        self.assertFalse(rig.leds.dark())
+        self.assertEqual(app.decoder.name, "tinybms")
+        self.assertEqual(app.decoder.good, 6)
+        self.assertEqual(rig.uart.written, 0)
+        self.assertEqual(rig.uart.sent, [])
+
+    def test_auto_detects_tinybms_and_never_writes(self):
+        rig = Rig({})  # format auto, baud auto
+        self.assertIsNone(rig.app.decoder)
+        rig.broadcast(4, pct=55)
+        self.assertEqual(rig.app.decoder.name, "tinybms")
+        self.assertEqual(rig.app.bms.soc, 55000000)
+        self.assertEqual(rig.app.bar.lit, 6)  # 55 % > 50 %: six segments
+        self.assertEqual(rig.uart.written, 0)
+        self.assertEqual(rig.app.baud, 115200)
+
+    def test_leds_written_only_when_the_frame_changes(self):
+        rig = Rig(TINY)
+        rig.broadcast(2, pct=80)
+        writes = rig.leds.writes
+        rig.broadcast(3, pct=80)  # same SOC, steady picture
+        self.assertEqual(rig.leds.writes, writes)
+
+    def test_busy_leds_get_the_frame_next_pass(self):
+        rig = Rig(TINY)
+        busy = [True]
+        real = rig.leds.write
+
+        def write(frame):
+            if busy[0]:
+                return False  # a DMA transfer still running
+            return real(frame)
+
+        rig.leds.write = write
+        rig.broadcast(1, pct=80)
+        self.assertTrue(rig.leds.dark())
+        busy[0] = False
+        rig.run(1)
+        self.assertEqual(rig.leds.frame[0:30], rig.app.bar.frame)
+
+
+class LineRateTest(unittest.TestCase):
+    def test_garbage_flips_the_rate_and_frames_then_decode(self):
+        rig = Rig({"input": {"format": "tinybms", "baud": "auto"}})
+        junk = bytes(range(0x20, 0x7F)) * 3  # 285 bytes, no 0xAA: nothing can decode
+        rig.send(junk)
+        rig.run(50)
+        self.assertEqual(rig.app.baud, 9600)
+        self.assertEqual(rig.uart.baud, 9600)
+        self.assertEqual(rig.app.baud_switches, 1)
+        rig.broadcast(3, pct=30)
+        self.assertEqual(rig.app.baud_switches, 1)
+        self.assertEqual(rig.app.bms.soc, 30000000)
+
+    def test_a_few_bad_bytes_flip_after_the_link_lost_time(self):
+        rig = Rig({"input": {"format": "tinybms", "baud": "auto"}})
+        rig.send(b"\x01\x02\x03\x04\x05")
+        rig.run(5000)  # lost after 6 periods of 1000 ms
+        self.assertEqual(rig.app.baud_switches, 0)
+        rig.run(1100)
+        self.assertEqual(rig.app.baud_switches, 1)
+        self.assertEqual(rig.app.baud, 9600)
+
+    def test_a_good_stream_keeps_its_rate(self):
+        rig = Rig({"input": {"format": "tinybms", "baud": "auto"}})
+        rig.broadcast(10)
+        self.assertEqual(rig.app.baud_switches, 0)
+
+    def test_fixed_rate_never_flips(self):
+        rig = Rig({"input": {"format": "tinybms", "baud": 9600}})
+        self.assertEqual(rig.uart.baud, 9600)
+        rig.send(bytes(400))
+        rig.run(8000)
+        self.assertEqual((rig.app.baud_switches, rig.uart.baud), (0, 9600))
+
+
+# protocol.md's worked temperature reply: 27.8, 27.6, 27.8 degC.
+TEMPS = bytes((0xAA, 0x1B, 0x06, 0x16, 0x01, 0x14, 0x01, 0x16, 0x01, 0x0E, 0x4E))
+
+POLL = {"input": {"mode": "poll", "format": "tinybms", "baud": 115200, "poll_period_ms": 1000}}
+
+
+def bms_answer(req):
+    """A Tiny BMS that answers each read request at once (values from protocol.md section 2)."""
+    cmd = req[1]
+    if cmd == 0x1A:
+        return soc_frame(64)
+    if cmd == 0x18:
+        return status_frame(0x93)
+    if cmd == 0x14:
+        return frames.frame(0x14, frames.float32_le(52.5))
+    if cmd == 0x15:
+        return frames.frame(0x15, frames.float32_le(-8.25))
+    if cmd == 0x1B:
+        return TEMPS
+    return b""
+
+
+class PollTest(unittest.TestCase):
+    def test_silent_while_the_key_is_off(self):
+        rig = Rig(POLL, key=False)
+        rig.run(5000)
+        self.assertEqual(rig.uart.sent, [])
+
+    def test_asks_each_value_once_a_period_while_answered(self):
+        rig = Rig(POLL, key=True)
+        rig.uart.answer = bms_answer
+        rig.run(2500)  # rounds start at 10 ms (debounce) and 1010 ms, 2010 ms
+        one = [frames.read_request(c) for c in (0x1A, 0x18, 0x14, 0x15, 0x1B)]
+        self.assertEqual(rig.uart.sent, one * 3)
+        self.assertEqual(one[4], bytes((0xAA, 0x1B, 0x3F, 0x1B)))  # protocol.md's worked request
+        app = rig.app
+        self.assertEqual(app.bms.soc, 64000000)
+        self.assertEqual(app.reading.voltage_mv, 52500)
+        self.assertEqual(app.reading.current_ma, -8250)
+        self.assertEqual(app.bar.lit, 7)
+
+    def test_wake_rule_repeats_the_first_request(self):
+        rig = Rig(POLL, key=True)
+        rig.run(900)  # nobody answers
+        soc, status, volt, amps, temp = [frames.read_request(c) for c in (0x1A, 0x18, 0x14, 0x15, 0x1B)]
+        self.assertEqual(rig.uart.sent, [soc, soc, status, volt, amps, temp])
+
+    def test_woken_bms_answers_the_repeat(self):
+        rig = Rig(POLL, key=True)
+        asked = []
+
+        def sleepy(req):
+            asked.append(req)
+            return b"" if len(asked) == 1 else bms_answer(req)  # the first byte only wakes it
+
+        rig.uart.answer = sleepy
+        rig.run(500)
+        soc = frames.read_request(0x1A)
+        self.assertEqual(rig.uart.sent[0:2], [soc, soc])
+        self.assertEqual(len(rig.uart.sent), 6)
+        self.assertEqual(rig.app.bms.soc, 64000000)
+
+    def test_stops_when_the_key_goes_off(self):
+        rig = Rig(POLL, key=True)
+        rig.uart.answer = bms_answer
+        rig.run(1500)
+        rig.ignition.level = False
+        rig.run(20)
+        sent = len(rig.uart.sent)
+        rig.run(10000)
+        self.assertEqual(len(rig.uart.sent), sent)
+
+
+class StatesEndToEndTest(unittest.TestCase):
+    """protocol.md section 6 with period 1000 ms, stale after 3 periods, lost after 6."""
+
+    def test_silence_with_key_on_goes_stale_then_link_lost(self):
+        from socbar.state import LINK_LOST, LIVE, STALE
+
+        rig = Rig(TINY, key=True)
+        rig.broadcast(3, pct=80)  # last frame at 2000 ms, silence from there
+        rig.run(500)  # 1500 ms of silence
+        self.assertEqual(rig.app.state, LIVE)
+        rig.run(2000)  # 3500 ms
+        self.assertEqual(rig.app.state, STALE)
+        self.assertEqual(rig.app.bar.lit, 0)  # stale is never shown as SOC
+        rig.run(2000)  # 5500 ms
+        self.assertEqual(rig.app.state, STALE)
+        rig.run(1000)  # 6500 ms
+        self.assertEqual(rig.app.state, LINK_LOST)
+        self.assertEqual(rig.app.bar.lit, 0)
+        self.assertFalse(rig.leds.dark())  # the link-lost pattern, not a blank bar
+
+    def test_silence_with_key_off_is_asleep_and_blank(self):
+        from socbar.state import ASLEEP
+
+        rig = Rig(TINY, key=True)
+        rig.broadcast(3, pct=80)
+        rig.ignition.level = False
+        rig.run(7000)
+        self.assertEqual(rig.app.state, ASLEEP)
+        self.assertEqual(rig.app.bar.lit, 0)
+        self.assertTrue(rig.leds.dark())
+        self.assertFalse(rig.ignition.out)
+
+    def test_never_heard_with_key_off_is_asleep(self):
+        from socbar.state import ASLEEP
+
+        rig = Rig(TINY, key=False)
+        rig.run(100)
+        self.assertEqual(rig.app.state, ASLEEP)
+        self.assertTrue(rig.leds.dark())
+
+    def test_charging_and_fault_from_status(self):
+        from socbar.state import CHARGING, FAULT
+
+        rig = Rig(TINY)
+        rig.broadcast(2, status=0x91)
+        self.assertEqual(rig.app.state, CHARGING)
+        rig.broadcast(2, status=0x9B)
+        self.assertEqual(rig.app.state, FAULT)
+
+    def test_zero_soc_is_blank(self):
+        from socbar.state import EMPTY
+
+        rig = Rig(TINY)
+        rig.broadcast(2, pct=0)
+        self.assertEqual(rig.app.state, EMPTY)
+        self.assertTrue(rig.leds.dark())
+
+
+class PageTest(unittest.TestCase):
+    def test_page_words_at_the_refresh_rate(self):
+        rig = Rig({"input": {"format": "tinybms", "baud": 115200},
+                   "display": {"enabled": True, "refresh_ms": 500}})
+        rig.app.display = rig.rec
+        data = (soc_frame(64) + status_frame(0x93) + frames.frame(0x14, frames.float32_le(52.5))
+                + frames.frame(0x15, frames.float32_le(-8.25)) + TEMPS)
+        rig.send(data)
+        rig.run(2000)
+        times = [t for t, _ in rig.rec.pages]
+        self.assertEqual(len(times), 4)
+        for a, b in zip(times, times[1:]):
+            self.assertEqual(b - a, 500)
+        self.assertEqual(rig.rec.pages[-1][1],
+                         ["SOC 64.0%", "52.50V -8.25A", "T 27.8 27.6 27.8C", "live", "link 100%"])
+
+    def test_no_data_page(self):
+        rig = Rig(TINY, key=False, display=None)
+        lines = rig.app.page()
+        self.assertEqual(lines, ["SOC --", "--V --A", "T -- -- --C", "asleep", "link 0%"])
+
+    def test_display_off_in_config_is_never_drawn(self):
+        rec = Recorder(Clock())
+        rig = Rig(TINY, display=rec)  # display.enabled is false by default
+        rig.broadcast(2)
+        self.assertEqual(rec.pages, [])
+        self.assertIsNone(rig.app.display)
+
+
+def _allocated(rig, ms):
+    import gc
+
+    gc.collect()
+    before = gc.mem_alloc()
+    rig.run(ms)
+    return gc.mem_alloc() - before
+
+
+class AllocationTest(unittest.TestCase):
+    """Bytes allocated by steady-state passes: 0 is the target (MicroPython only)."""
+
+    def _measure(self, doc, answer=None):
+        import gc
+
+        if not hasattr(gc, "mem_alloc"):
+            self.skipTest("gc.mem_alloc is MicroPython's")
+        rig = Rig(doc, key=True)
+        chunk = soc_frame(80) + status_frame(0x93)
+        if answer is not None:
+            rig.uart.write = self._answering(rig, answer)  # replies built once, no request list
+        for _ in range(3):
+            rig.send(chunk)
+            rig.run(PERIOD_MS)
+        rig.send(chunk)
+        used = _allocated(rig, 1000)  # 1000 passes, one a ms, a frame pair arriving in pieces
+        return rig, used
+
+    def _answering(self, rig, answer):
+        replies = {}
+        for c in (0x1A, 0x18, 0x14, 0x15, 0x1B):
+            replies[c] = answer(frames.read_request(c))
+        rig.asked = [0]
+
+        def write(buf, n=None):
+            reply = replies[buf[1]]
+            rig.uart.deliver(reply, len(reply))
+            rig.asked[0] += 1
+            return n
+
+        return write
+
+    def test_listen_pass_allocates_nothing(self):
+        rig, used = self._measure(TINY)
+        self.assertGreater(rig.app.decoder.good, 6)
+        self.assertEqual(used, 0)
+
+    def test_poll_pass_allocates_nothing(self):
+        rig, used = self._measure(POLL, answer=bms_answer)
+        self.assertEqual(rig.asked[0], 5 * 4)  # a round a second, in 4 s
+        self.assertEqual(used, 0)

@@ -1,0 +1,133 @@
+"""firmware/main.py as the board runs it, under the MicroPython unix port with the fakes.
+
+Each test makes a board filesystem in a temporary directory (config.json and
+boards/), runs a small driver there that sets the key input, imports main,
+feeds the fake UART and steps the App on the fake machine's virtual clock,
+and reads back one JSON line of what the hardware saw.
+"""
+
+import json
+import shutil
+import subprocess
+import textwrap
+from pathlib import Path
+
+import frames
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+MICROPYTHON = ROOT / ".venv" / "bin" / "micropython"
+PATH = ":".join(str(ROOT / p) for p in ("firmware", "host_tests/fakes", "host_tests", "tools"))
+
+DRIVER = textwrap.dedent("""
+    import json
+    import sys
+
+    import machine
+
+    KEY, MS = int(sys.argv[1]), int(sys.argv[2])
+    DATA = bytes.fromhex(sys.argv[3])
+    machine.reset_fakes()
+    board = json.load(open("boards/%s.json" % sys.argv[4]))
+    out_pin = int(sys.argv[5]) if len(sys.argv) > 5 else board["ignition_out"]
+    machine.Pin(board["ignition_in"]).set_external(KEY)
+    import main
+    early = machine.Pin(out_pin).value()
+    logs = []
+    app = main.start(clock=machine.clock.ticks_ms, log=logs.append)
+    uart = machine.uarts[board["uart_id"]]
+    for t in range(MS):
+        if t % 1000 == 0:
+            uart.inject(DATA)
+        machine.clock.advance(1)
+        app.step()
+    from socbar.state import STATE_NAMES
+    print(json.dumps({
+        "early": early,
+        "out": machine.Pin(out_pin).value(),
+        "state": STATE_NAMES[app.state],
+        "soc": app.bms.soc,
+        "lit": app.bar.lit,
+        "tx": len(uart.tx),
+        "baud": uart.config["baudrate"],
+        "feeds": len(machine.WDT.instance.feeds),
+        "wdt_expired": machine.WDT.instance.expired(),
+        "logs": logs,
+        "errors": app.errors,
+    }))
+""")
+
+
+def board_fs(tmp_path, config=None):
+    (tmp_path / "boards").mkdir()
+    for f in (ROOT / "boards").glob("*.json"):
+        if f.name != "default_config.json":
+            shutil.copy(f, tmp_path / "boards" / f.name)
+    if config is not None:
+        (tmp_path / "config.json").write_text(config if isinstance(config, str) else json.dumps(config))
+    (tmp_path / "driver.py").write_text(DRIVER)
+    return tmp_path
+
+
+def run(fs, key=1, ms=3000, data=b"", board="pico", out_pin=None):
+    if not MICROPYTHON.exists():
+        pytest.skip("no MicroPython unix port in .venv")
+    for module in ("socbar.state", "socbar.ignition"):
+        pytest.importorskip(module)
+    args = [str(MICROPYTHON), "driver.py", str(key), str(ms), data.hex(), board]
+    if out_pin is not None:
+        args.append(str(out_pin))
+    proc = subprocess.run(args, cwd=str(fs), env={"MICROPYPATH": PATH}, capture_output=True,
+                          text=True, timeout=120)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    return json.loads(proc.stdout.splitlines()[-1])
+
+
+SOC_80 = frames.frame(0x1A, frames.u32le(80_000_000)) + frames.frame(0x18, frames.u16le(0x93))
+
+
+def test_boots_listens_and_shows_soc(tmp_path):
+    out = run(board_fs(tmp_path, {"input": {"format": "tinybms", "baud": 115200}}), data=SOC_80)
+    assert out["early"] == 1  # the key was on: the output followed before the app was built
+    assert out["out"] == 1
+    assert (out["state"], out["soc"], out["lit"]) == ("live", 80_000_000, 8)
+    assert out["tx"] == 0  # listen mode never writes
+    assert out["errors"] == 0
+    assert out["feeds"] >= 2990 and not out["wdt_expired"]
+    assert any("bytes of heap in use" in line for line in out["logs"])
+
+
+def test_key_off_at_boot_keeps_the_output_off(tmp_path):
+    out = run(board_fs(tmp_path, {}), key=0, ms=500)
+    assert (out["early"], out["out"]) == (0, 0)
+    assert out["state"] == "asleep"
+
+
+def test_missing_config_means_defaults_without_a_word(tmp_path):
+    out = run(board_fs(tmp_path), data=SOC_80, ms=4000)
+    assert not [line for line in out["logs"] if line.startswith("config")]
+    assert out["soc"] == 80_000_000  # format and rate auto-detected
+    assert out["tx"] == 0
+
+
+def test_broken_config_runs_on_defaults_and_says_so(tmp_path):
+    out = run(board_fs(tmp_path, '{"bar": {"segments": 10'), data=SOC_80, ms=4000)
+    assert any("not valid JSON" in line for line in out["logs"])
+    assert out["soc"] == 80_000_000
+
+
+def test_poll_mode_asks_with_the_key_on(tmp_path):
+    out = run(board_fs(tmp_path, {"input": {"mode": "poll"}}), ms=1000)
+    assert out["tx"] >= 4 * 6  # one round, the first request twice (nobody answers)
+    assert out["baud"] == 115200
+
+
+def test_pins_override_moves_the_ignition_output(tmp_path):
+    fs = board_fs(tmp_path, {"pins": {"ignition_out": 22}})
+    out = run(fs, key=1, ms=100, out_pin=22)
+    assert (out["early"], out["out"]) == (1, 1)
+
+
+def test_other_boards_boot(tmp_path):
+    out = run(board_fs(tmp_path, {"board": "rp2040_zero"}), ms=200, board="rp2040_zero")
+    assert out["errors"] == 0
