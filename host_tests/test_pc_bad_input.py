@@ -195,3 +195,61 @@ def test_bad_config_file_for_decode_gives_messages_not_a_crash(tmp_path):
     assert proc.returncode == 0
     assert "JSON" in proc.stderr
     assert records(proc.stdout)[-1]["summary"]["records"] == 1
+
+
+# --- firmware/main.py booting with a broken config.json -------------------------
+
+MAIN_DRIVER = """
+import json
+import sys
+
+import machine
+
+machine.reset_fakes()
+board = json.load(open("boards/pico.json"))
+machine.Pin(board["ignition_in"]).set_external(1)
+import main
+
+logs = []
+app = main.start(clock=machine.clock.ticks_ms, log=logs.append)
+for t in range(1500):
+    machine.clock.advance(1)
+    app.step()
+print(json.dumps({"out": machine.Pin(board["ignition_out"]).value(), "errors": app.errors,
+                  "tx": len(machine.uarts[board["uart_id"]].tx), "logs": logs}))
+"""
+
+# Documents that reach main.py's early ignition code before any validation.
+MAIN_CONFIGS = [c for c in BAD_CONFIGS if c[0] != "bad custom"] + [
+    ("ignition not an object", '{"ignition": 5}', ["ignition"]),
+    ("ignition enabled as text", '{"ignition": {"enabled": "yes"}}', ["ignition.enabled"]),
+    ("pins a list", '{"pins": [1, 2]}', ["pins"]),
+    ("ignition pin out of range", '{"pins": {"ignition_out": 99}}', ["pins"]),
+    ("ignition pin negative", '{"pins": {"ignition_in": -1}}', ["pins"]),
+    ("ignition pin bool", '{"pins": {"ignition_in": true}}', ["pins"]),
+    ("unknown board", '{"board": "esp32"}', ["board"]),
+    ("board a number", '{"board": 7}', ["board"]),
+]
+
+
+@pytest.mark.parametrize("label,text,names", MAIN_CONFIGS, ids=[c[0] for c in MAIN_CONFIGS])
+def test_main_boots_on_a_broken_config(tmp_path, label, text, names):
+    for module in ("app", "main"):
+        pytest.importorskip(module, reason="firmware/%s.py has not landed" % module)
+    (tmp_path / "boards").mkdir()
+    for f in (ROOT / "boards").glob("*.json"):
+        (tmp_path / "boards" / f.name).write_text(f.read_text())
+    (tmp_path / "config.json").write_text(text)
+    (tmp_path / "driver.py").write_text(MAIN_DRIVER)
+    import mpy_host
+
+    proc = subprocess.run([mpy_host.micropython(), "driver.py"], cwd=str(tmp_path), env=mpy_host.env(),
+                          capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    out = json.loads(proc.stdout.splitlines()[-1])
+    assert out["errors"] == 0
+    assert out["tx"] == 0
+    assert out["out"] == 1, "the ignition output must follow the key on the board's default pins"
+    said = " ".join(out["logs"])
+    for name in names:
+        assert name in said, (name, out["logs"])
