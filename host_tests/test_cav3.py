@@ -1,0 +1,267 @@
+"""The Cycle Analyst V3 log decoder, against protocol.md section 4.
+
+Streams are typed out by hand; every expected value is the number in the
+text read as milli-units (0.05 Ah = 50 mAh), worked out in the comments.
+"""
+
+import unittest
+
+from socbar.cav3 import LINE_MAX, VALUE_NAMES, CaV3Decoder
+from socbar.reading import (
+    F_AH,
+    F_CURRENT,
+    F_SPEED,
+    F_TEMPS,
+    F_VALUES,
+    F_VOLTAGE,
+    NO_SENSOR,
+    Reading,
+)
+
+V31 = ["Ah", "V", "A", "S", "D", "Deg", "RPM", "HW", "Nm", "ThI", "ThO", "AuxA", "AuxD", "Flgs"]
+HEADER = "\t".join(V31)
+ROW1 = "0.05\t52.31\t-422.2\t39.977\t12\t-0.3\t85\t250\t12.5\t1.23\t0.87\t0.00\t3.10\t0"
+ROW1_VALUES = [50, 52310, -422200, 39977, 12000, -300, 85000, 250000, 12500, 1230, 870, 0, 3100, 0]
+ROW2 = "1.234\t51.9\t3.05\t0.00\t12.345\t25.46\t0\t0\t0.0\t0.85\t0.00\t0.01\t0.00\t4"
+ROW2_VALUES = [1234, 51900, 3050, 0, 12345, 25460, 0, 0, 0, 850, 0, 10, 0, 4000]
+ALL = F_VALUES | F_AH | F_VOLTAGE | F_CURRENT | F_SPEED | F_TEMPS
+
+
+def text(lines, end="\r\n"):
+    return (end.join(lines) + end).encode()
+
+
+def fed(data, columns=V31, step=0):
+    """A decoder fed ``data`` whole (step 0) or in ``step``-byte chunks; its flags in ``.flags``."""
+    dec = CaV3Decoder(Reading(), columns)
+    dec.flags = 0
+    if not step:
+        dec.flags = dec.feed(data, len(data))
+        return dec
+    for i in range(0, len(data), step):
+        chunk = data[i : i + step]
+        dec.flags |= dec.feed(chunk, len(chunk))
+    return dec
+
+
+def counters(dec):
+    return (dec.good, dec.bad, dec.skipped, dec.overlong)
+
+
+class HeaderAndRowsTest(unittest.TestCase):
+    def test_v31_rows(self):
+        dec = fed(text([HEADER, ROW1]))
+        r = dec.reading
+        self.assertEqual(dec.flags, ALL)
+        self.assertEqual(counters(dec), (1, 0, 0, 0))
+        self.assertEqual(r.value_count, 14)
+        self.assertEqual(list(r.values[0:14]), ROW1_VALUES)
+        self.assertEqual(r.ah_used_mah, 50)
+        self.assertEqual(r.voltage_mv, 52310)
+        self.assertEqual(r.current_ma, -422200)
+        self.assertEqual(r.speed, 39977)
+        self.assertEqual(list(r.temps), [NO_SENSOR, -3, NO_SENSOR])  # -0.3 degC
+        self.assertEqual(r.have, ALL)
+
+    def test_second_row_replaces_the_first(self):
+        dec = fed(text([HEADER, ROW1, ROW2]))
+        r = dec.reading
+        self.assertEqual(dec.good, 2)
+        self.assertEqual(list(r.values[0:14]), ROW2_VALUES)
+        self.assertEqual(r.temps[1], 255)  # 25.46 degC -> 254.6 tenths, rounded
+
+    def test_every_line_end(self):
+        for end in ("\r\n", "\n", "\r", "\n\r", "\r\n\r\n"):
+            dec = fed(text([HEADER, ROW1, ROW2], end))
+            self.assertEqual(counters(dec), (2, 0, 0, 0), repr(end))
+            self.assertEqual(list(dec.reading.values[0:14]), ROW2_VALUES)
+
+    def test_any_chunking_gives_the_same(self):
+        data = text([HEADER, ROW1, ROW2])
+        for step in (1, 2, 3, 7, 64):
+            dec = fed(data, step=step)
+            self.assertEqual(counters(dec), (2, 0, 0, 0))
+            self.assertEqual(dec.flags, ALL)
+            self.assertEqual(list(dec.reading.values[0:14]), ROW2_VALUES)
+
+    def test_v2_header(self):
+        # Five columns; the others read 0 and their slots keep nothing.
+        dec = fed(text(["Ah\tV\tA\tS\tD", "2.5\t36.04\t-0.5\t21.3\t7.25"], "\n"))
+        r = dec.reading
+        self.assertEqual(counters(dec), (1, 0, 0, 0))
+        self.assertEqual(dec.flags, F_VALUES | F_AH | F_VOLTAGE | F_CURRENT | F_SPEED)
+        self.assertEqual(list(r.values[0:14]), [2500, 36040, -500, 21300, 7250] + [0] * 9)
+        self.assertEqual(r.temps[1], NO_SENSOR)
+
+    def test_columns_are_mapped_by_name(self):
+        # A line end first, so the header need not start with Ah; Foo is ignored, text or not.
+        dec = fed(b"\n" + text(["V\tFoo\tAh\tDeg", "48.5\tabc\t0.7\t-0.25"]))
+        r = dec.reading
+        self.assertEqual(counters(dec), (1, 0, 0, 0))
+        self.assertEqual((r.voltage_mv, r.ah_used_mah, r.temps[1]), (48500, 700, -3))  # -2.5 -> -3
+        self.assertEqual(dec.flags, F_VALUES | F_AH | F_VOLTAGE | F_TEMPS)
+
+    def test_a_new_header_changes_the_columns(self):
+        dec = fed(text([HEADER, ROW1, "Ah\tV\tA\tS\tD", "1\t2\t3\t4\t5"]))
+        self.assertEqual(dec.good, 2)
+        self.assertEqual(list(dec.reading.values[0:6]), [1000, 2000, 3000, 4000, 5000, 0])
+
+    def test_value_names(self):
+        dec = fed(b"")
+        self.assertEqual(list(dec.value_names), V31)
+        self.assertEqual(list(VALUE_NAMES), V31)
+        self.assertEqual(dec.name, "cav3")
+
+    def test_on_record_sees_the_updated_reading(self):
+        dec = CaV3Decoder(Reading(), V31)
+        seen = []
+        dec.on_record = lambda flags: seen.append((flags, dec.reading.voltage_mv))
+        data = text([HEADER, ROW1, ROW2])
+        dec.feed(data, len(data))
+        self.assertEqual(seen, [(ALL, 52310), (ALL, 51900)])
+
+
+class NumbersTest(unittest.TestCase):
+    def one(self, number):
+        """The Ah value of a one-column stream holding ``number``, or None if the row is bad."""
+        dec = fed(text(["Ah", number]), ["Ah"])
+        if dec.good != 1:
+            self.assertEqual(dec.bad, 1)
+            return None
+        return dec.reading.ah_used_mah
+
+    def test_forms(self):
+        cases = [
+            ("0.05", 50), ("-422.2", -422200), ("39.977", 39977), ("12", 12000), ("-0.3", -300),
+            ("+1.5", 1500), ("7.", 7000), (".5", 500), ("1.23456", 1234), ("-0.0009", 0),
+            (" 3.5 ", 3500), ("999999.999", 999999999), ("000012.5", 12500),
+        ]
+        for number, milli in cases:
+            self.assertEqual(self.one(number), milli, number)
+
+    def test_not_numbers(self):
+        for number in ("1234567", "1.2.3", "1-2", "-", ".", "1e3", "12a", "- 1"):
+            self.assertEqual(self.one(number), None, number)
+
+    def test_text_in_a_numeric_column_makes_the_row_bad(self):
+        dec = fed(text([HEADER, ROW1.replace("52.31", "x52")]))
+        self.assertEqual(counters(dec), (0, 1, len(ROW1) - 2, 0))
+        self.assertEqual(dec.reading.have, 0)
+
+    def test_flags_may_be_text(self):
+        dec = fed(text([HEADER, ROW1[:-1] + "BL"]))
+        self.assertEqual(dec.good, 1)
+        self.assertEqual(dec.reading.values[13], 0)
+
+
+class DamagedStreamsTest(unittest.TestCase):
+    def test_no_header_uses_the_configured_columns(self):
+        # The first line may be a fragment and is counted bad; the rest decode.
+        dec = fed(text(["1.5\t40", "1.6\t40.5", "1.7\t41"], "\r"), ["Ah", "V"])
+        self.assertEqual(counters(dec), (2, 1, 6, 0))
+        self.assertEqual((dec.reading.ah_used_mah, dec.reading.voltage_mv), (1700, 41000))
+        self.assertEqual(dec.flags, F_VALUES | F_AH | F_VOLTAGE)
+
+    def test_unknown_configured_columns_are_ignored(self):
+        dec = fed(text(["", "junk\t2.5\tx"]), ["Other", "Ah", "More"])
+        self.assertEqual(dec.good, 1)
+        self.assertEqual(dec.reading.ah_used_mah, 2500)
+
+    def test_start_mid_row_loses_that_row(self):
+        data = text([HEADER, ROW1, ROW2])
+        start = len(HEADER) + 2 + 20  # inside ROW1
+        dec = fed(data[start:])
+        self.assertEqual(counters(dec), (1, 1, len(ROW1) - 20, 0))
+        self.assertEqual(list(dec.reading.values[0:14]), ROW2_VALUES)
+
+    def test_start_mid_header_loses_that_line(self):
+        data = text([HEADER, ROW1, ROW2])
+        dec = fed(data[5:])  # "A\tS\tD..." is names, but not a whole header
+        self.assertEqual(counters(dec), (2, 1, len(HEADER) - 5, 0))
+        self.assertEqual(list(dec.reading.values[0:14]), ROW2_VALUES)
+
+    def test_start_inside_the_first_number_is_not_trusted(self):
+        # "0.05" cut to "05" would read 5 Ah: the first line is never used as a row.
+        dec = fed(text([ROW1[2:], ROW2]))
+        self.assertEqual(counters(dec), (1, 1, len(ROW1) - 2, 0))
+        self.assertEqual(dec.reading.ah_used_mah, 1234)
+
+    def test_wrong_field_count_is_bad(self):
+        dec = fed(text([HEADER, ROW1 + "\t1", ROW1[:-2], ROW2]))
+        self.assertEqual(counters(dec), (1, 2, len(ROW1) + 2 + len(ROW1) - 2, 0))
+
+    def test_overlong_line_is_dropped_whole(self):
+        long_line = "1\t" * 100  # 200 bytes
+        dec = fed(text([HEADER, long_line, ROW1]))
+        self.assertEqual(counters(dec), (1, 0, 200, 1))
+        self.assertEqual(dec.reading.voltage_mv, 52310)
+
+    def test_line_of_exactly_the_limit_is_kept(self):
+        row = "0" * (LINE_MAX - 5) + "1\t2.5"  # Ah = 1 with leading zeros, V = 2.5
+        dec = fed(text(["", row]), ["Ah", "V"])
+        self.assertEqual(counters(dec), (0, 1, LINE_MAX, 0))  # more than six integer digits
+        dec = fed(text(["", " " * (LINE_MAX - 5) + "1\t2.5"]), ["Ah", "V"])
+        self.assertEqual(counters(dec), (1, 0, 0, 0))
+        self.assertEqual(dec.reading.ah_used_mah, 1000)
+
+    def test_header_without_known_names_is_bad(self):
+        dec = fed(text(["", "Foo\tBar", ROW1]))
+        self.assertEqual(counters(dec), (1, 1, 7, 0))
+
+    def test_too_many_fields_is_bad(self):
+        dec = fed(text(["", "\t".join(["1"] * 33), ROW1]))
+        self.assertEqual(counters(dec), (1, 1, 65, 0))
+
+    def test_binary_junk_never_raises(self):
+        junk = bytes(range(256)) * 3 + bytes((255 - i) & 0xFF for i in range(700))
+        dec = fed(junk + b"\n" + text([HEADER, ROW1]))
+        self.assertEqual(dec.good, 1)
+        self.assertEqual(list(dec.reading.values[0:14]), ROW1_VALUES)
+        for step in (1, 5, 13):
+            fed(junk, step=step)
+
+    def test_reset_drops_the_partial_line(self):
+        dec = CaV3Decoder(Reading(), V31)
+        data = text([HEADER]) + ROW1[:10].encode()
+        dec.feed(data, len(data))
+        dec.reset()
+        # After a reset the next line may be a fragment again: the first row is not trusted.
+        rest = text([ROW1, ROW2])
+        dec.feed(rest, len(rest))
+        self.assertEqual(counters(dec), (1, 1, 10 + len(ROW1), 0))
+
+    def test_bytearray_with_spare_room(self):
+        data = text([HEADER, ROW1])
+        buf = bytearray(len(data) + 50)
+        buf[0 : len(data)] = data
+        dec = CaV3Decoder(Reading(), V31)
+        self.assertEqual(dec.feed(buf, len(data)), ALL)
+        self.assertEqual(dec.feed(buf, 0), 0)
+
+
+class AllocationTest(unittest.TestCase):
+    def test_rows_allocate_nothing(self):
+        try:
+            import gc
+
+            mem_alloc = gc.mem_alloc
+        except (ImportError, AttributeError):
+            self.skipTest("gc.mem_alloc exists only on MicroPython")
+        dec = CaV3Decoder(Reading(), V31)
+        rows = bytearray(text([ROW1, ROW2]))
+        head = text([HEADER])
+        dec.feed(head, len(head))
+        n = len(rows)
+        for _ in range(20):
+            dec.feed(rows, n)
+        gc.collect()
+        before = mem_alloc()
+        for _ in range(500):
+            dec.feed(rows, n)
+        after = mem_alloc()
+        self.assertEqual(dec.good, 1040)
+        self.assertEqual(after - before, 0)
+
+
+if __name__ == "__main__":
+    unittest.main()
