@@ -161,7 +161,7 @@ class App:
 
         # main.py made the output follow the input before anything else: start
         # from that belief, and drive whenever the filter's output differs.
-        self.ignition_out = self._ign_on and ignition.read()
+        self.ignition_out = bool(self._ign_on and ignition is not None and ignition.read())
         self._ign_raw = False
         self.console.config_messages(messages, now)
         self.ignition_tick(now)
@@ -175,14 +175,15 @@ class App:
 
     def ignition_tick(self, now):
         """Follow the key input with the ignition output; allocation-free, safe in a timer callback."""
-        if not self._ign_on:
+        pins = self.ignition if self._ign_on else None
+        if pins is None:
             return
-        raw = self.ignition.read()
+        raw = pins.read()
         self._ign_raw = raw
         out = self.ign.update(raw, now)
         if out != self.ignition_out:
             self.ignition_out = out
-            self.ignition.drive(out)
+            pins.drive(out)
 
     # ---- the loop -----------------------------------------------------------
 
@@ -223,11 +224,12 @@ class App:
             ok = self._failed(4, exc, now)
         if ok and self.watchdog is not None:
             self.watchdog.feed()
-        if rest:
+        sleeper = self.sleeper
+        if rest and sleeper is not None:
             if not self.sleeping:
                 self.sleeping = True
                 self.sleeps += 1
-            self.sleeper.sleep(self._slice_ms)
+            sleeper.sleep(self._slice_ms)
         else:
             self.sleeping = False
 
@@ -243,14 +245,14 @@ class App:
         self._heard = n
         dec = self.decoder
         flags = 0
-        if n:
-            if dec is not None:
-                flags = dec.feed(self._rx, n)
-            else:
-                winner = self._detector.feed(self._rx, n)
-                if winner is not None:
-                    self._chosen(winner)
-                    dec = winner
+        detector = self._detector
+        if n and detector is not None:
+            winner = detector.feed(self._rx, n)
+            if winner is not None:
+                self._chosen(winner)
+                dec = winner
+        elif n and dec is not None:
+            flags = dec.feed(self._rx, n)
         if dec is not None:
             good = dec.good
             bad = dec.bad
@@ -273,8 +275,8 @@ class App:
         if self._auto_baud and self._junk and (
                 self._junk >= JUNK_BYTES or ticks_diff(now, self._junk_since) >= self._lost_ms):
             self._switch_baud()
-        if self.poll:
-            self._poll(now)
+        if self.poll and dec is not None:
+            self._poll(dec, now)
 
     def _chosen(self, winner):
         """Detection is over: keep the winner, forget what the candidates wrote."""
@@ -297,7 +299,7 @@ class App:
             for c in self._candidates:
                 c.reset()
 
-    def _poll(self, now):
+    def _poll(self, dec, now):
         """Send the next read request of the round when it is due; see the module docstring."""
         if not self.ignition_out:
             self._poll_i = -1
@@ -309,9 +311,9 @@ class App:
                 return
             self._poll_due = ticks_add(now, self._poll_period)
             self._retried = False
-            self._send(0, now)
+            self._send(dec, 0, now)
             return
-        answered = self.decoder.good + self.decoder.bad
+        answered = dec.good + dec.bad
         if answered != self._sent_good:
             i += 1
         elif ticks_diff(now, self._sent_at) >= REPLY_MS:
@@ -322,14 +324,14 @@ class App:
         else:
             return
         if i < len(POLL_COMMANDS):
-            self._send(i, now)
+            self._send(dec, i, now)
         else:
             self._poll_i = -1
 
-    def _send(self, i, now):
+    def _send(self, dec, i, now):
         self._poll_i = i
         self._sent_at = now
-        self._sent_good = self.decoder.good + self.decoder.bad
+        self._sent_good = dec.good + dec.bad
         self.uart.write(self._requests[i], 4)
         self.requests_sent += 1
 

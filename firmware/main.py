@@ -85,6 +85,7 @@ def _early():
 
 
 _CONFIG_TEXT, _IGNITION, _IGNITION_SETTINGS = _early()
+_timer = None  # the ignition timer, kept here so it lives as long as the board runs
 
 # Everything slow comes after this line.
 
@@ -184,7 +185,8 @@ def start(clock=None, log=print, watchdog=True):
               sleeper=Sleeper(cfg["power"]["sleep_slice_ms"]), log=log, messages=messages)
     if ignition is not None:
         tick = app.ignition_tick
-        app.timer = machine.Timer(period=IGNITION_TIMER_MS, callback=lambda t: tick(clock()))
+        global _timer
+        _timer = machine.Timer(-1, period=IGNITION_TIMER_MS, callback=lambda t: tick(clock()))
         # A key edge also ends a low-power slice at once (any GPIO interrupt wakes lightsleep).
         machine.Pin(board["ignition_in"]).irq(lambda p: tick(clock()),
                                               machine.Pin.IRQ_RISING | machine.Pin.IRQ_FALLING)

@@ -59,7 +59,7 @@ DRIVER = textwrap.dedent("""
 
 
 def board_fs(tmp_path, config=None):
-    (tmp_path / "boards").mkdir()
+    (tmp_path / "boards").mkdir(parents=True)
     for f in (ROOT / "boards").glob("*.json"):
         if f.name != "default_config.json":
             shutil.copy(f, tmp_path / "boards" / f.name)
@@ -69,7 +69,7 @@ def board_fs(tmp_path, config=None):
     return tmp_path
 
 
-def run(fs, key=1, ms=3000, data=b"", board="pico", out_pin=None):
+def run(fs, key=1, ms=3000, data=b"", board="pico", out_pin=None, path=PATH):
     if not MICROPYTHON.exists():
         pytest.skip("no MicroPython unix port in .venv")
     for module in ("socbar.state", "socbar.ignition"):
@@ -77,7 +77,7 @@ def run(fs, key=1, ms=3000, data=b"", board="pico", out_pin=None):
     args = [str(MICROPYTHON), "driver.py", str(key), str(ms), data.hex(), board]
     if out_pin is not None:
         args.append(str(out_pin))
-    proc = subprocess.run(args, cwd=str(fs), env={"MICROPYPATH": PATH}, capture_output=True,
+    proc = subprocess.run(args, cwd=str(fs), env={"MICROPYPATH": path}, capture_output=True,
                           text=True, timeout=120)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     return json.loads(proc.stdout.splitlines()[-1])
@@ -131,3 +131,80 @@ def test_pins_override_moves_the_ignition_output(tmp_path):
 def test_other_boards_boot(tmp_path):
     out = run(board_fs(tmp_path, {"board": "rp2040_zero"}), ms=200, board="rp2040_zero")
     assert out["errors"] == 0
+
+
+# --- packaging -----------------------------------------------------------------
+
+
+def firmware_files():
+    return sorted(p.relative_to(ROOT / "firmware").as_posix() for p in (ROOT / "firmware").rglob("*.py")
+                  if "__pycache__" not in p.parts)
+
+
+def test_mpy_build_compiles_every_module_for_the_rp2040(tmp_path):
+    import build_mpy
+
+    built = build_mpy.build(tmp_path / "mpy")
+    names = sorted(p.relative_to(tmp_path / "mpy").with_suffix(".py").as_posix() for p in built)
+    assert names == [f for f in firmware_files() if f not in ("main.py", "boot.py")]
+    for p in built:
+        head = p.read_bytes()[:4]
+        assert head[0:2] == b"M\x06", p  # .mpy version 6, MicroPython 1.29
+    # The viper CRC became native code for armv6m (arch 4 in the top six bits of byte 2).
+    assert (tmp_path / "mpy" / "socbar" / "crc.mpy").read_bytes()[2] >> 2 == 4
+
+
+def test_compiled_firmware_boots_on_the_host(tmp_path):
+    import build_mpy
+
+    build_mpy.build(tmp_path / "mpy", arch="x64")  # the same build, for the host's CPU
+    fs = board_fs(tmp_path / "fs", {"input": {"format": "tinybms", "baud": 115200}})
+    shutil.copy(ROOT / "firmware" / "main.py", fs / "main.py")
+    path = ":".join([str(tmp_path / "mpy"), str(ROOT / "host_tests/fakes"), str(ROOT / "host_tests")])
+    out = run(fs, data=SOC_80, path=path)
+    assert (out["state"], out["soc"], out["lit"]) == ("live", 80_000_000, 8)
+
+
+def test_package_json_lists_every_firmware_file_and_the_boards():
+    doc = json.loads((ROOT / "package.json").read_text())
+    urls = dict(doc["urls"])
+    listed = [k for k in urls if k.endswith(".py")]
+    assert [f for f in firmware_files() if f not in listed] == []
+    for target, url in urls.items():
+        assert url == ("firmware/" if target.endswith(".py") else "") + target  # relative, as mip resolves them
+    boards = sorted(p.name for p in (ROOT / "boards").glob("*.json") if p.name != "default_config.json")
+    assert sorted(k for k in urls if k.startswith("boards/")) == ["boards/" + b for b in boards]
+    assert ["ssd1306", "latest"] in doc["deps"]
+
+
+def test_deploy_copies_mpy_main_boards_and_config(tmp_path):
+    import build_mpy
+    import deploy
+
+    mpy = tmp_path / "mpy"
+    build_mpy.build(mpy)
+    config = tmp_path / "config.json"
+    config.write_text(deploy.config_text("xiao_rp2040"))
+    assert json.loads(config.read_text())["board"] == "xiao_rp2040"
+    prepare, copy = deploy.commands("/dev/ttyACM9", config, mpy)
+    assert prepare[prepare.index("connect") + 1] == "/dev/ttyACM9"
+    script = prepare[-1]
+    targets = [copy[i + 2] for i in range(len(copy)) if copy[i] == "cp"]
+    assert ":main.py" in targets and ":config.json" in targets and ":app.mpy" in targets
+    assert ":socbar/tinybms.mpy" in targets and ":boards/pico.json" in targets
+    assert not [t for t in targets if t.endswith(".py") and t != ":main.py"]
+    assert "'app.py'" in script  # a stale source would shadow its .mpy
+
+
+def test_deploy_prepare_script_runs_on_micropython(tmp_path):
+    import deploy
+
+    if not MICROPYTHON.exists():
+        pytest.skip("no MicroPython unix port in .venv")
+    (tmp_path / "hw").mkdir()
+    (tmp_path / "hw" / "uart.py").write_text("stale")
+    (tmp_path / "app.py").write_text("stale")
+    script = deploy._PREPARE % (["boards", "hw", "socbar"], ["app.py", "hw/uart.py", "console.py"])
+    subprocess.run([str(MICROPYTHON), "-c", script], cwd=str(tmp_path), check=True, timeout=30)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["boards", "hw", "socbar"]
+    assert list((tmp_path / "hw").iterdir()) == []
