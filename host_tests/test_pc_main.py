@@ -171,7 +171,8 @@ def test_package_json_lists_every_firmware_file_and_the_boards():
     listed = [k for k in urls if k.endswith(".py")]
     assert [f for f in firmware_files() if f not in listed] == []
     for target, url in urls.items():
-        assert url == ("firmware/" if target.endswith(".py") else "") + target  # relative, as mip resolves them
+        # Relative to package.json, as mip resolves them.
+        assert url == ("firmware/" if target.endswith(".py") else "") + target
     boards = sorted(p.name for p in (ROOT / "boards").glob("*.json") if p.name != "default_config.json")
     assert sorted(k for k in urls if k.startswith("boards/")) == ["boards/" + b for b in boards]
     assert ["ssd1306", "latest"] in doc["deps"]
