@@ -22,7 +22,7 @@ from socbar.tinybms import TinyBmsDecoder
 FUZZ = settings(
     derandomize=True,
     database=None,
-    max_examples=80,
+    max_examples=300,
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow],
 )
