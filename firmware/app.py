@@ -31,6 +31,9 @@ is sent again once (the wake rule: a sleeping BMS only wakes on it). With
 after ``JUNK_BYTES`` bytes, or any bytes over the link-lost time, with no
 good frame.
 
+With ``ignition.show_s`` > 0 the input is a button and the bar stays dark
+except while a press asks for it (``IgnitionFilter.showing``).
+
 Low power: while the state is asleep (bar blank, BMS silent) with the key
 off and the output off, the status LED goes dark and each pass ends with one
 ``power.sleep_slice_ms`` slice of ``sleeper.sleep``; the next pass sees UART
@@ -107,6 +110,7 @@ class App:
         inp = config["input"]
         self.poll = inp["mode"] == "poll"
         self._ign_on = config["ignition"]["enabled"] and ignition is not None
+        self._button = self._ign_on and config["ignition"]["show_s"] > 0
         fmt = inp["format"]
         baud = inp["baud"]
         if self.poll:
@@ -261,9 +265,11 @@ class App:
             for c in self._candidates:
                 good += c.good
         if good != self._good:
-            self._good = good
             self._junk = 0
-            if dec is not None:
+            if dec is None:
+                self._good = good
+            while self._good != good:  # one outcome per frame, for the link quality
+                self._good += 1
                 self.bms.on_frame(flags, now)
         elif n:
             if self._junk == 0:
@@ -338,7 +344,10 @@ class App:
     # ---- output -------------------------------------------------------------
 
     def _leds(self, now):
-        if self.bar.render(self.state, self.bms.soc, now):
+        state = self.state
+        if self._button and not self.ign.showing(now):
+            state = ASLEEP  # "press to show": dark until the button is pressed
+        if self.bar.render(state, self.bms.soc, now):
             self._dirty = True
         if self._dirty and self.leds.write(self.bar.frame) is not False:
             self._dirty = False

@@ -72,7 +72,7 @@ def board_fs(tmp_path, config=None):
 def run(fs, key=1, ms=3000, data=b"", board="pico", out_pin=None, path=PATH):
     if not MICROPYTHON.exists():
         pytest.skip("no MicroPython unix port in .venv")
-    for module in ("socbar.state", "socbar.ignition"):
+    for module in ("socbar.state", "socbar.ignition", "socbar.detect"):
         pytest.importorskip(module)
     args = [str(MICROPYTHON), "driver.py", str(key), str(ms), data.hex(), board]
     if out_pin is not None:
