@@ -258,3 +258,33 @@ class FramesSelfCheckTest(unittest.TestCase):
     def test_soc_request_crc(self):
         # protocol.md: CRC-16/MODBUS check value 0x4B37 for ASCII 123456789.
         self.assertEqual(frames.crc16(b"123456789"), 0x4B37)
+
+
+class PressToShowTest(unittest.TestCase):
+    """ignition.show_s 5, wake_bms_s 2: a press shows the bar 5 s and asserts ignition 2 s, no longer."""
+
+    def test_press_shows_the_bar_and_wakes_the_bms_for_a_bounded_time(self):
+        from socbar.state import LIVE
+
+        rig = Rig({"input": {"format": "tinybms", "baud": 115200},
+                   "ignition": {"show_s": 5, "wake_bms_s": 2}}, key=False)
+        rig.broadcast(2, pct=80)
+        self.assertEqual(rig.app.state, LIVE)
+        self.assertEqual(rig.app.bar.lit, 0)  # not pressed: dark although the BMS talks
+        self.assertTrue(rig.leds.dark())
+        rig.ignition.level = True  # press at 2000 ms, held 3 s: holding does not extend anything
+        rig.send(soc_frame(80))
+        rig.run(20)
+        self.assertTrue(rig.ignition.out)
+        self.assertEqual(rig.app.bar.lit, 8)
+        on_at = rig.ignition.changed_at
+        rig.run(3000 - 20)
+        rig.ignition.level = False
+        self.assertFalse(rig.ignition.out)
+        self.assertEqual(rig.ignition.changed_at - on_at, 2000)  # 2 s from the debounced press
+        for _ in range(3):
+            rig.send(soc_frame(80))
+            rig.run(600)
+        self.assertEqual(rig.app.bar.lit, 8)  # still within the 5 s of showing
+        rig.run(600)
+        self.assertEqual(rig.app.bar.lit, 0)
