@@ -1,0 +1,127 @@
+"""The ignition passthrough logic: debounce, and the bounded wake of press-to-show."""
+
+import gc
+import unittest
+
+from socbar.compat import ticks_add
+from socbar.ignition import IgnitionFilter
+
+
+def cfg(debounce_ms=10, show_s=0, wake_bms_s=0):
+    return {"ignition": {"debounce_ms": debounce_ms, "show_s": show_s, "wake_bms_s": wake_bms_s}}
+
+
+def run(filt, levels, start=0):
+    """Feed one sample per ms; return the output at every ms."""
+    out = []
+    now = start
+    for level in levels:
+        out.append(filt.update(level, now))
+        now = ticks_add(now, 1)
+    return out
+
+
+class DebounceTest(unittest.TestCase):
+    def test_first_sample_is_taken_as_it_is(self):
+        # main.py drove the output from the raw key at boot: no drop-out.
+        self.assertEqual(IgnitionFilter(cfg()).update(True, 0), True)
+        self.assertEqual(IgnitionFilter(cfg()).update(False, 0), False)
+
+    def test_output_changes_debounce_ms_after_the_last_edge(self):
+        f = IgnitionFilter(cfg(debounce_ms=10))
+        out = run(f, [False] * 5 + [True] * 30)
+        # The edge is at ms 5; the level has held 10 ms at ms 15.
+        self.assertEqual(out.index(True), 15)
+        self.assertTrue(all(out[15:]))
+
+    def test_bounces_shorter_than_debounce_are_ignored(self):
+        f = IgnitionFilter(cfg(debounce_ms=10))
+        levels = [False] * 3 + ([True, True, False] * 5) + [False] * 20
+        self.assertFalse(any(run(f, levels)))
+
+    def test_contact_bounce_then_steady(self):
+        f = IgnitionFilter(cfg(debounce_ms=10))
+        levels = [False, True, False, True, True, False, True] + [True] * 20
+        out = run(f, levels)
+        self.assertEqual(out.index(True), 6 + 10)  # last edge at ms 6
+
+    def test_zero_debounce_follows_at_once(self):
+        f = IgnitionFilter(cfg(debounce_ms=0))
+        self.assertEqual(run(f, [False, True, False, True]), [False, True, False, True])
+
+    def test_release_is_debounced_too(self):
+        f = IgnitionFilter(cfg(debounce_ms=10))
+        out = run(f, [True] * 5 + [False] * 20)
+        self.assertEqual(out.index(False), 15)
+
+    def test_across_the_tick_wrap(self):
+        from socbar.compat import ticks_diff
+
+        start = ticks_add(0, -5)  # five ms before the counter wraps
+        f = IgnitionFilter(cfg(debounce_ms=10))
+        out = run(f, [False] * 2 + [True] * 20, start)
+        self.assertEqual(out.index(True), 12)
+        self.assertTrue(ticks_diff(ticks_add(start, 12), 0) > 0)
+
+
+class PressToShowTest(unittest.TestCase):
+    def test_press_wakes_the_bms_for_the_bound_only(self):
+        f = IgnitionFilter(cfg(debounce_ms=10, show_s=5, wake_bms_s=2))
+        levels = [False] * 10 + [True] * 6000  # pressed at 10 ms and held for 6 s
+        out = run(f, levels)
+        first = out.index(True)
+        self.assertEqual(first, 20)  # debounced press
+        self.assertEqual(out.count(True), 2000)  # exactly wake_bms_s, though still held
+        self.assertFalse(any(out[first + 2000 :]))
+
+    def test_bar_shown_for_show_s(self):
+        f = IgnitionFilter(cfg(debounce_ms=10, show_s=3, wake_bms_s=0))
+        for i in range(40):  # a 30 ms press from ms 0 to 30
+            self.assertFalse(f.update(0 < i < 30, i))  # wake 0: the output is never asserted
+        self.assertTrue(f.showing(11))
+        self.assertTrue(f.showing(11 + 2999))
+        self.assertFalse(f.showing(11 + 3000))
+
+    def test_a_second_press_starts_again(self):
+        f = IgnitionFilter(cfg(debounce_ms=0, show_s=2, wake_bms_s=1))
+        self.assertFalse(f.update(False, 0))
+        self.assertTrue(f.update(True, 1))
+        self.assertTrue(f.update(False, 500))  # released: the wake still runs its course
+        self.assertTrue(f.update(False, 999))
+        self.assertFalse(f.update(False, 1001))
+        self.assertTrue(f.update(True, 1500))  # pressed again
+        self.assertTrue(f.update(True, 2499))
+        self.assertFalse(f.update(True, 2500))
+
+    def test_window_never_reopens_after_the_tick_wrap(self):
+        f = IgnitionFilter(cfg(debounce_ms=0, show_s=1, wake_bms_s=1))
+        f.update(False, 0)
+        f.update(True, 1)
+        f.update(True, 5000)  # window closed
+        half = 1 << 29  # far enough for a naive ticks_diff to turn negative
+        self.assertFalse(f.update(True, ticks_add(1, 2 * half - 10)))
+        self.assertFalse(f.showing(ticks_add(1, 2 * half - 10)))
+
+
+class AllocationTest(unittest.TestCase):
+    def test_update_allocates_nothing(self):
+        if not hasattr(gc, "mem_alloc"):
+            self.skipTest("gc.mem_alloc is MicroPython's")
+        f = IgnitionFilter(cfg(debounce_ms=10, show_s=2, wake_bms_s=1))
+
+        def spin(n):
+            now = 0
+            level = False
+            while n:
+                if now % 37 == 0:
+                    level = not level
+                f.update(level, now)
+                f.showing(now)
+                now += 1
+                n -= 1
+
+        spin(100)
+        gc.collect()
+        before = gc.mem_alloc()
+        spin(1000)
+        self.assertEqual(gc.mem_alloc() - before, 0)

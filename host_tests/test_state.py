@@ -1,0 +1,208 @@
+"""The display states of protocol.md section 6, over virtual time.
+
+Timing used throughout: a 1000 ms period, stale after 3 periods (3000 ms),
+link lost or asleep after 6 (6000 ms).
+"""
+
+import gc
+import unittest
+
+from socbar.compat import ticks_add
+from socbar.config import validate
+from socbar.reading import F_AH, F_SOC, F_STATUS, F_VOLTAGE, Reading
+from socbar.state import (
+    ASLEEP,
+    CHARGING,
+    EMPTY,
+    FAULT,
+    FULL,
+    LINK_LOST,
+    LIVE,
+    REGEN,
+    STALE,
+    STATE_NAMES,
+    BmsState,
+)
+
+
+def make(soc=None, ignition=True, start=0, key=False):
+    """A BmsState on the test timing, updated once at ``start`` with the key as given."""
+    doc = {"timing": {"period_ms": 1000, "stale_periods": 3, "lost_periods": 6},
+           "ignition": {"enabled": ignition}}
+    if soc:
+        doc["soc"] = soc
+    config, messages = validate(doc)
+    assert messages == [], messages
+    reading = Reading()
+    state = BmsState(reading, config)
+    state.set_ignition(key)
+    state.update(start)
+    return reading, state
+
+
+def soc_frame(state, reading, now, soc, status=0x93):
+    reading.soc = soc
+    reading.status = status
+    state.on_frame(F_SOC | F_STATUS, now)
+
+
+class NamesTest(unittest.TestCase):
+    def test_every_state_has_its_word(self):
+        self.assertEqual(STATE_NAMES[LIVE], "live")
+        self.assertEqual(STATE_NAMES[LINK_LOST], "link_lost")
+        self.assertEqual(len(set(STATE_NAMES)), 9)
+
+
+class SilenceTest(unittest.TestCase):
+    def test_never_heard_key_off_is_asleep(self):
+        reading, s = make()
+        for t in (0, 5999, 6000, 60000):
+            self.assertEqual(s.update(t), ASLEEP)
+
+    def test_never_heard_key_on_is_link_lost_after_the_lost_time(self):
+        reading, s = make(key=True)
+        self.assertEqual(s.update(5999), ASLEEP)  # the BMS may still be waking
+        self.assertEqual(s.update(6000), LINK_LOST)
+
+    def test_key_turned_on_later_gives_the_bms_time_to_wake(self):
+        reading, s = make()
+        self.assertEqual(s.update(20000), ASLEEP)
+        s.set_ignition(True)
+        self.assertEqual(s.update(20001), ASLEEP)
+        self.assertEqual(s.update(26000), ASLEEP)
+        self.assertEqual(s.update(26001), LINK_LOST)
+
+    def test_without_the_passthrough_silence_is_sleep(self):
+        reading, s = make(ignition=False, key=True)  # not wired: the firmware cannot know the key
+        self.assertEqual(s.update(60000), ASLEEP)
+
+
+class LiveTest(unittest.TestCase):
+    def test_live_then_stale_then_link_lost_with_the_key_on(self):
+        reading, s = make(key=True)
+        soc_frame(s, reading, 1000, 55_000_000)
+        self.assertEqual(s.update(1000), LIVE)
+        self.assertEqual(s.soc, 55_000_000)
+        self.assertEqual(s.update(3999), LIVE)
+        self.assertEqual(s.update(4000), STALE)  # 3000 ms old
+        self.assertEqual(s.update(6999), STALE)
+        self.assertEqual(s.update(7000), LINK_LOST)  # 6000 ms old
+        self.assertEqual(reading.have, 0)  # forgotten: it cannot come back as live
+        self.assertEqual(s.soc, 0)
+
+    def test_live_then_asleep_with_the_key_off(self):
+        reading, s = make()
+        soc_frame(s, reading, 1000, 55_000_000)
+        self.assertEqual(s.update(1500), LIVE)
+        self.assertEqual(s.update(4500), STALE)
+        self.assertEqual(s.update(7000), ASLEEP)
+
+    def test_status_codes(self):
+        for status, expected in ((0x91, CHARGING), (0x92, FULL), (0x93, LIVE), (0x96, REGEN),
+                                 (0x97, LIVE), (0x9B, FAULT)):
+            reading, s = make()
+            soc_frame(s, reading, 10, 40_000_000, status)
+            self.assertEqual(s.update(10), expected, hex(status))
+
+    def test_fault_beats_empty_and_empty_beats_charging(self):
+        reading, s = make()
+        soc_frame(s, reading, 10, 0, 0x9B)
+        self.assertEqual(s.update(10), FAULT)
+        soc_frame(s, reading, 20, 0, 0x91)
+        self.assertEqual(s.update(20), EMPTY)
+
+    def test_soc_zero_is_empty(self):
+        reading, s = make()
+        soc_frame(s, reading, 10, 0)
+        self.assertEqual(s.update(10), EMPTY)
+        soc_frame(s, reading, 20, 1)  # 0.000001 % is not empty
+        self.assertEqual(s.update(20), LIVE)
+
+    def test_frames_without_the_soc_are_never_live(self):
+        reading, s = make()
+        reading.voltage_mv = 52000
+        s.on_frame(F_VOLTAGE, 10)
+        self.assertEqual(s.update(10), STALE)
+
+    def test_old_soc_with_other_frames_fresh_is_stale(self):
+        reading, s = make()
+        soc_frame(s, reading, 0, 70_000_000)
+        for t in range(500, 5000, 500):
+            s.on_frame(F_VOLTAGE, t)
+        self.assertEqual(s.update(2999), LIVE)
+        self.assertEqual(s.update(3000), STALE)
+
+    def test_across_the_tick_wrap(self):
+        start = ticks_add(0, -2000)  # two seconds before the counter wraps
+        reading, s = make(start=start, key=True)
+        soc_frame(s, reading, ticks_add(start, 1000), 80_000_000)
+        self.assertEqual(s.update(ticks_add(start, 3999)), LIVE)
+        self.assertEqual(s.update(ticks_add(start, 4000)), STALE)
+        self.assertEqual(s.update(ticks_add(start, 7000)), LINK_LOST)
+
+
+class BadFramesTest(unittest.TestCase):
+    def test_bad_frames_only_is_link_lost_even_with_the_key_off(self):
+        reading, s = make()
+        for t in range(0, 7000, 500):
+            s.on_bad_frame(t)
+        self.assertEqual(s.update(6500), LINK_LOST)
+        self.assertEqual(s.update(12499), LINK_LOST)  # the last bad frame was at 6500
+        self.assertEqual(s.update(12500), ASLEEP)  # then silence, key off
+
+    def test_quality_is_the_share_of_good_frames(self):
+        reading, s = make()
+        for _ in range(3):
+            s.on_frame(0, 0)
+        s.on_bad_frame(0)
+        self.assertEqual(s.quality, 75)
+        for _ in range(24):
+            s.on_frame(0, 0)
+        self.assertEqual(s.quality, 100)  # the bad one has left the window of 24
+
+
+class SocSourceTest(unittest.TestCase):
+    def test_amp_hours_against_the_capacity(self):
+        reading, s = make(soc={"source": "ah", "capacity_mah": 10000})
+        reading.ah_used_mah = 2500
+        s.on_frame(F_AH, 10)
+        self.assertEqual(s.update(10), LIVE)
+        self.assertEqual(s.soc, 75_000_000)
+
+    def test_pack_voltage(self):
+        reading, s = make(soc={"source": "voltage", "cells": 16, "chemistry": "lifepo4"})
+        reading.voltage_mv = 16 * 3205  # 22.5 % (see test_soc)
+        s.on_frame(F_VOLTAGE, 10)
+        self.assertEqual(s.update(10), LIVE)
+        self.assertEqual(s.soc, 22_500_000)
+
+    def test_bms_soc_clamped(self):
+        reading, s = make()
+        soc_frame(s, reading, 10, 100_000_001)
+        self.assertEqual(s.soc, 100_000_000)
+
+
+class AllocationTest(unittest.TestCase):
+    def test_frames_and_updates_allocate_nothing(self):
+        if not hasattr(gc, "mem_alloc"):
+            self.skipTest("gc.mem_alloc is MicroPython's")
+        reading, s = make(key=True)
+        reading.soc = 50_000_000
+        reading.status = 0x93
+
+        def spin(n):
+            now = 0
+            while n:
+                if now % 700 < 300:
+                    s.on_frame(F_SOC, now)
+                else:
+                    s.on_bad_frame(now)
+                s.update(now)
+                now += 50
+                n -= 1
+
+        spin(100)
+        gc.collect()
+        before = gc.mem_alloc()
+        spin(1000)
+        self.assertEqual(gc.mem_alloc() - before, 0)
