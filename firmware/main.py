@@ -90,17 +90,26 @@ _timer = None  # the ignition timer, kept here so it lives as long as the board 
 # Everything slow comes after this line.
 
 import gc  # noqa: E402
+import sys  # noqa: E402
 
 import machine  # noqa: E402
 from app import App  # noqa: E402
-from socbar import config as config_schema  # noqa: E402
 
 
 def load_config(text):
-    """(config, messages); a missing file means the defaults without a word."""
-    if text is None:
-        return config_schema.validate({})
-    return config_schema.load(text)
+    """(config, messages); a missing file means the defaults without a word.
+
+    The schema is needed only once: its module is dropped afterwards, which
+    gives its share of the heap back to the loop.
+    """
+    from socbar import config as schema
+
+    result = schema.validate({}) if text is None else schema.load(text)
+    sys.modules.pop("socbar.config", None)
+    package = sys.modules.get("socbar")
+    if package is not None and "config" in dir(package):
+        delattr(package, "config")
+    return result
 
 
 def load_board(cfg, messages):
