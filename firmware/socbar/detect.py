@@ -1,0 +1,64 @@
+"""Format auto-detection: feed the same bytes to every candidate decoder, keep the one that works.
+
+Each candidate is a ready decoder with its own Reading (or a shared scratch
+one: the caller clears it once a winner is chosen). ``feed`` returns the
+winner once some candidate has decoded at least two frames and more than
+any other. On a tie the more specific framing wins: tinybms (a CRC over a
+known command set) before custom (a user-described layout) before cav3
+(text rows, the easiest for line noise to imitate).
+
+``hopeless`` turns true after ``limit`` bytes without a winner, so the
+caller can try the other line rate and then call ``restart``.
+"""
+
+from array import array
+
+from .compat import const
+
+PREFERENCE = ("tinybms", "custom", "cav3")
+LIMIT = const(1024)  # bytes: several CA V3 rows, or many frames of any binary format
+_WINS_AT = const(2)
+
+
+class Detector:
+    """Runs candidate decoders side by side; see the module docstring."""
+
+    def __init__(self, decoders, limit=LIMIT):
+        self.decoders = tuple(decoders)
+        self.limit = limit
+        count = len(self.decoders)
+        self._rank = bytearray(count)
+        for k in range(count):
+            name = self.decoders[k].name
+            self._rank[k] = PREFERENCE.index(name) if name in PREFERENCE else len(PREFERENCE)
+        self._base = array("i", bytes(4 * count))  # good counts at the last restart
+        self.restart()
+
+    def restart(self):
+        """Start over, as after a line-rate change: partial frames dropped, counts from zero."""
+        for k in range(len(self.decoders)):
+            dec = self.decoders[k]
+            dec.reset()
+            self._base[k] = dec.good
+        self.bytes_seen = 0
+        self.hopeless = False
+
+    def feed(self, buf, n):
+        """Feed ``buf[0:n]`` to every candidate; return the winning decoder or None."""
+        decoders = self.decoders
+        for k in range(len(decoders)):
+            decoders[k].feed(buf, n)
+        self.bytes_seen += n
+        best = -1
+        best_good = 0
+        rank = self._rank
+        for k in range(len(decoders)):
+            good = decoders[k].good - self._base[k]
+            if good >= _WINS_AT and (good > best_good or (good == best_good and rank[k] < rank[best])):
+                best = k
+                best_good = good
+        if best >= 0:
+            return decoders[best]
+        if self.bytes_seen >= self.limit:
+            self.hopeless = True
+        return None
