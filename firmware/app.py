@@ -57,7 +57,7 @@ RX_BYTES = const(256)  # read per pass; the UART's own ring holds what arrives m
 REPLY_MS = const(100)  # a poll request unanswered this long is given up
 JUNK_BYTES = const(256)  # bytes without a good frame before the line rate flips
 POLL_COMMANDS = b"\x1a\x18\x14\x15\x1b"  # SOC, status, voltage, current, temperatures
-STAGES = ("input", "state", "leds", "display", "status")
+STAGES = ("input", "state", "leds", "display", "status", "ignition")
 
 
 def _decoder(name, reading, config):
@@ -198,8 +198,11 @@ class App:
     def step(self):
         """One non-blocking pass of the loop."""
         now = self.clock()
-        self.ignition_tick(now)
         ok = True
+        try:
+            self.ignition_tick(now)
+        except Exception as exc:
+            ok = self._failed(5, exc, now)
         try:
             self._input(now)
         except Exception as exc:  # any stage failure is counted, never fatal
@@ -299,11 +302,11 @@ class App:
         self.uart.set_baud(self.baud)
         self.baud_switches += 1
         self._junk = 0
-        if self.decoder is not None:
+        detector = self._detector
+        if detector is not None:
+            detector.restart()
+        elif self.decoder is not None:
             self.decoder.reset()
-        else:
-            for c in self._candidates:
-                c.reset()
 
     def _poll(self, dec, now):
         """Send the next read request of the round when it is due; see the module docstring."""

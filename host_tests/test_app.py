@@ -183,6 +183,27 @@ class LineRateTest(unittest.TestCase):
         self.assertEqual(rig.app.baud_switches, 1)
         self.assertEqual(rig.app.bms.soc, 30000000)
 
+    def test_cycle_analyst_at_9600_found_from_auto_auto(self):
+        rig = Rig({})  # format auto, baud auto: starts at 115200
+
+        def line(text):
+            # At the wrong rate a receiver sees framing junk, never the text.
+            data = text if rig.uart.baud == 9600 else bytes(len(text)) + b"\xf8" * len(text)
+            rig.send(data)
+
+        # The header goes by at the wrong rate, so the rows are mapped by the
+        # configured columns: the 14 of a V3.1 unit (protocol.md section 4).
+        line(b"Ah\tV\tA\tS\tD\tDeg\tRPM\tHW\tNm\tThI\tThO\tAuxA\tAuxD\tFlgs\r\n")
+        for _ in range(100):  # ten rows a second for 10 s
+            line(b"1.234\t52.10\t-4.22\t25.3\t12.85\t27.5\t60\t150\t10.2\t1.50\t1.20\t0.00\t0\t0\r\n")
+            rig.run(100)
+        self.assertEqual(rig.app.baud, 9600)
+        self.assertEqual(rig.app.baud_switches, 1)
+        self.assertEqual(rig.app.decoder.name, "cav3")
+        self.assertEqual(rig.app.reading.voltage_mv, 52100)
+        self.assertEqual(rig.app.reading.current_ma, -4220)
+        self.assertEqual(rig.uart.written, 0)
+
     def test_a_few_bad_bytes_flip_after_the_link_lost_time(self):
         rig = Rig({"input": {"format": "tinybms", "baud": "auto"}})
         rig.send(b"\x01\x02\x03\x04\x05")
