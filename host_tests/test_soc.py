@@ -2,7 +2,7 @@
 
 import unittest
 
-from socbar.soc import OCV_MV, soc_from_ah, soc_from_voltage
+from socbar.soc import LIFEPO4_OCV_MV, NMC_OCV_MV, soc_from_ah, soc_from_voltage
 
 
 class FromAmpHoursTest(unittest.TestCase):
@@ -25,30 +25,51 @@ class FromAmpHoursTest(unittest.TestCase):
 
 class FromVoltageTest(unittest.TestCase):
     def test_table_points(self):
-        nmc = OCV_MV["nmc"]
-        # 13 cells at the 50 % point of the table
-        self.assertEqual(soc_from_voltage(13 * nmc[5], 13, nmc), 50_000_000)
-        self.assertEqual(soc_from_voltage(13 * nmc[10], 13, nmc), 100_000_000)
-        self.assertEqual(soc_from_voltage(13 * nmc[0], 13, nmc), 0)
+        # 13 NMC cells at the table's 50 % point (3740 mV), its top and its bottom
+        self.assertEqual(soc_from_voltage(13 * 3740, 13, "nmc"), 50_000_000)
+        self.assertEqual(soc_from_voltage(13 * 4200, 13, "nmc"), 100_000_000)
+        self.assertEqual(soc_from_voltage(13 * 3000, 13, "nmc"), 0)
 
     def test_interpolates_between_points(self):
-        nmc = OCV_MV["nmc"]
-        # Halfway between the 50 % and 60 % points: 55 %.
-        half = (nmc[5] + nmc[6]) // 2
-        self.assertEqual(soc_from_voltage(10 * half, 10, nmc), 55_000_000)
+        # Halfway between the 50 % (3740 mV) and 60 % (3800 mV) points: 55 %.
+        self.assertEqual(soc_from_voltage(10 * 3770, 10, "nmc"), 55_000_000)
         # A quarter of the way from 20 % to 30 % on LiFePO4 (3200 -> 3220 mV): 22.5 %.
-        lfp = OCV_MV["lifepo4"]
-        self.assertEqual((lfp[2], lfp[3]), (3200, 3220))
-        self.assertEqual(soc_from_voltage(16 * 3205, 16, lfp), 22_500_000)
+        self.assertEqual(soc_from_voltage(16 * 3205, 16, "lifepo4"), 22_500_000)
+
+    def test_pack_millivolts_are_not_lost_to_the_cell_count(self):
+        # 13 cells, 50 % step spans 13 * 60 = 780 mV of pack voltage.
+        # 13 mV above 48620: 13 / 780 of 10 % = 0.1666... %
+        self.assertEqual(soc_from_voltage(48633, 13, "nmc"), 50_166_666)
+        # 20 mV above: 20 / 780 of 10 % = 0.25641025... % (the same 3741 mV cell mean)
+        self.assertEqual(soc_from_voltage(48640, 13, "nmc"), 50_256_410)
 
     def test_outside_the_table(self):
-        lfp = OCV_MV["lifepo4"]
-        self.assertEqual(soc_from_voltage(4 * 2000, 4, lfp), 0)
-        self.assertEqual(soc_from_voltage(4 * 3650, 4, lfp), 100_000_000)  # charging voltage
-        self.assertEqual(soc_from_voltage(48000, 0, lfp), 0)
+        self.assertEqual(soc_from_voltage(4 * 2000, 4, "lifepo4"), 0)
+        self.assertEqual(soc_from_voltage(4 * 3650, 4, "lifepo4"), 100_000_000)  # charging voltage
+        self.assertEqual(soc_from_voltage(48000, 0, "lifepo4"), 0)
 
     def test_tables_rise(self):
-        for name, table in OCV_MV.items():
-            self.assertEqual(len(table), 11, name)
+        for table in (NMC_OCV_MV, LIFEPO4_OCV_MV):
+            self.assertEqual(len(table), 11)
             for i in range(10):
-                self.assertTrue(table[i] < table[i + 1], name)
+                self.assertTrue(table[i] < table[i + 1], table)
+
+    def test_allocates_nothing(self):
+        import gc
+
+        if not hasattr(gc, "mem_alloc"):
+            self.skipTest("gc.mem_alloc is MicroPython's")
+
+        def spin(n):
+            mv = 40000
+            while n:
+                soc_from_voltage(mv, 13, "nmc")
+                soc_from_ah(mv, 100_000)
+                mv += 17
+                n -= 1
+
+        spin(100)
+        gc.collect()
+        before = gc.mem_alloc()
+        spin(1000)
+        self.assertEqual(gc.mem_alloc() - before, 0)

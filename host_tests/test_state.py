@@ -9,7 +9,7 @@ import unittest
 
 from socbar.compat import ticks_add
 from socbar.config import validate
-from socbar.reading import F_AH, F_SOC, F_STATUS, F_VOLTAGE, Reading
+from socbar.reading import F_AH, F_CURRENT, F_SOC, F_STATUS, F_VOLTAGE, Reading
 from socbar.state import (
     ASLEEP,
     CHARGING,
@@ -25,9 +25,9 @@ from socbar.state import (
 )
 
 
-def make(soc=None, ignition=True, start=0, key=False):
+def make(soc=None, ignition=True, start=0, key=False, timing=None):
     """A BmsState on the test timing, updated once at ``start`` with the key as given."""
-    doc = {"timing": {"period_ms": 1000, "stale_periods": 3, "lost_periods": 6},
+    doc = {"timing": timing or {"period_ms": 1000, "stale_periods": 3, "lost_periods": 6},
            "ignition": {"enabled": ignition}}
     if soc:
         doc["soc"] = soc
@@ -43,6 +43,7 @@ def make(soc=None, ignition=True, start=0, key=False):
 def soc_frame(state, reading, now, soc, status=0x93):
     reading.soc = soc
     reading.status = status
+    reading.have |= F_SOC | F_STATUS
     state.on_frame(F_SOC | F_STATUS, now)
 
 
@@ -132,6 +133,26 @@ class LiveTest(unittest.TestCase):
         self.assertEqual(s.update(2999), LIVE)
         self.assertEqual(s.update(3000), STALE)
 
+    def test_age_of_the_last_good_frame(self):
+        reading, s = make(key=True)
+        s.update(100)
+        self.assertEqual(s.age_ms, -1)  # nothing heard yet
+        soc_frame(s, reading, 1000, 55_000_000)
+        s.update(2500)
+        self.assertEqual(s.age_ms, 1500)
+        s.update(7000)
+        self.assertEqual(s.age_ms, -1)  # lost: forgotten
+
+    def test_an_old_soc_stays_stale_however_long_other_frames_flow(self):
+        # Stale after 30 s, lost after 2000 s: a status frame every 1000 s keeps the link.
+        reading, s = make(timing={"period_ms": 10000, "stale_periods": 3, "lost_periods": 200})
+        soc_frame(s, reading, 0, 70_000_000)
+        now = 0
+        while now < (1 << 30) + 2_000_000:  # past one whole turn of the tick counter
+            now += 1_000_000
+            self.assertEqual(s.update(ticks_add(now, -1)), STALE, now)
+            s.on_frame(F_STATUS, ticks_add(now, 0))
+
     def test_across_the_tick_wrap(self):
         start = ticks_add(0, -2000)  # two seconds before the counter wraps
         reading, s = make(start=start, key=True)
@@ -156,9 +177,21 @@ class BadFramesTest(unittest.TestCase):
             s.on_frame(0, 0)
         s.on_bad_frame(0)
         self.assertEqual(s.quality, 75)
-        for _ in range(24):
+        for _ in range(31):
             s.on_frame(0, 0)
-        self.assertEqual(s.quality, 100)  # the bad one has left the window of 24
+        self.assertEqual(s.quality, 96)  # 31 of the last 32: the bad one is the oldest
+        s.on_frame(0, 0)
+        self.assertEqual(s.quality, 100)  # it has left the window of 32
+
+    def test_quality_of_bad_frames_only(self):
+        reading, s = make()
+        self.assertEqual(s.quality, 0)
+        for _ in range(40):
+            s.on_bad_frame(0)
+        self.assertEqual(s.quality, 0)
+        for _ in range(8):
+            s.on_frame(0, 0)
+        self.assertEqual(s.quality, 25)  # 8 of 32
 
 
 class SocSourceTest(unittest.TestCase):
@@ -175,6 +208,23 @@ class SocSourceTest(unittest.TestCase):
         s.on_frame(F_VOLTAGE, 10)
         self.assertEqual(s.update(10), LIVE)
         self.assertEqual(s.soc, 22_500_000)
+
+    def test_cycle_analyst_current_into_the_pack_is_charging(self):
+        reading, s = make(soc={"source": "ah", "capacity_mah": 10000})
+        reading.ah_used_mah = 5000
+        reading.have = F_AH | F_CURRENT  # a CA row: no status column
+        for current_ma, expected in ((8250, LIVE), (0, LIVE), (-99, LIVE), (-100, CHARGING),
+                                     (-2500, CHARGING)):
+            reading.current_ma = current_ma
+            s.on_frame(F_AH | F_CURRENT, 10)
+            self.assertEqual(s.update(10), expected, current_ma)
+
+    def test_a_status_field_decides_over_the_current(self):
+        reading, s = make()
+        reading.current_ma = -5000
+        soc_frame(s, reading, 10, 40_000_000, 0x93)
+        reading.have = F_SOC | F_STATUS | F_CURRENT
+        self.assertEqual(s.update(10), LIVE)
 
     def test_bms_soc_clamped(self):
         reading, s = make()

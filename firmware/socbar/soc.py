@@ -15,11 +15,10 @@ from .reading import SOC_FULL
 
 _STEP = const(10_000_000)  # one 10 % step of the tables, in SOC units
 
-# Cell millivolts at 0, 10, ... 100 % SOC, at rest.
-OCV_MV = {
-    "nmc": (3000, 3450, 3550, 3620, 3680, 3740, 3800, 3880, 3960, 4060, 4200),
-    "lifepo4": (2500, 3000, 3200, 3220, 3250, 3260, 3270, 3300, 3320, 3350, 3400),
-}
+# Resting cell millivolts at 0, 10, ... 100 % SOC, rising.
+NMC_OCV_MV = (3000, 3450, 3550, 3620, 3680, 3740, 3800, 3880, 3960, 4060, 4200)
+# LiFePO4 is flat between 20 and 90 %: there a few mV are many percent.
+LIFEPO4_OCV_MV = (2500, 3000, 3200, 3220, 3250, 3260, 3270, 3300, 3320, 3350, 3400)
 
 
 def _fraction(num, den):
@@ -46,19 +45,26 @@ def soc_from_ah(ah_used_mah, capacity_mah):
     return _fraction(left, capacity_mah)
 
 
-def soc_from_voltage(pack_mv, cells, table):
-    """SOC from the pack voltage: the mean cell voltage interpolated in ``table`` (an OCV_MV entry)."""
+def soc_from_voltage(pack_mv, cells, chemistry):
+    """SOC from the pack voltage of ``cells`` in series; ``chemistry`` "lifepo4", else NMC.
+
+    Interpolates on the pack voltage against the table scaled by ``cells``,
+    so no millivolt is lost to dividing by the cell count.
+    """
     if cells <= 0:
         return 0
-    cell = pack_mv // cells
-    if cell <= table[0]:
+    table = LIFEPO4_OCV_MV if chemistry == "lifepo4" else NMC_OCV_MV
+    if pack_mv <= table[0] * cells:
         return 0
     last = len(table) - 1
-    if cell >= table[last]:
+    if pack_mv >= table[last] * cells:
         return SOC_FULL
     i = 1
-    while cell >= table[i]:
+    while pack_mv >= table[i] * cells:
         i += 1
-    low = table[i - 1]
-    # (cell - low) / (high - low) of one step; both below 2**12, so no overflow.
-    return (i - 1) * _STEP + (cell - low) * 100_000 // (table[i] - low) * 100
+    low = table[i - 1] * cells
+    span = table[i] * cells - low  # at most 500 mV * 16 cells
+    d = pack_mv - low
+    # _STEP * d // span, split so that no product exceeds _STEP or span**2.
+    per_mv = _STEP // span
+    return (i - 1) * _STEP + per_mv * d + (_STEP - per_mv * span) * d // span

@@ -6,8 +6,19 @@ and the PC tools use.
 """
 
 from .compat import const, ticks_diff
-from .reading import F_AH, F_SOC, F_VOLTAGE, SOC_FULL, ST_CHARGING, ST_FAULT, ST_FULL, ST_REGEN
-from .soc import OCV_MV, soc_from_ah, soc_from_voltage
+from .reading import (
+    F_AH,
+    F_CURRENT,
+    F_SOC,
+    F_STATUS,
+    F_VOLTAGE,
+    SOC_FULL,
+    ST_CHARGING,
+    ST_FAULT,
+    ST_FULL,
+    ST_REGEN,
+)
+from .soc import soc_from_ah, soc_from_voltage
 
 LIVE = const(0)
 CHARGING = const(1)
@@ -21,8 +32,12 @@ STALE = const(8)
 
 STATE_NAMES = ("live", "charging", "full", "regen", "fault", "empty", "asleep", "link_lost", "stale")
 
-_QUALITY_WINDOW = const(24)  # frame outcomes remembered; a 24-bit ring stays a small int
-_RING_MASK = const(0xFFFFFF)
+_QUALITY_WINDOW = const(32)  # frame outcomes remembered, in two 16-bit halves: small ints
+_HALF_MASK = const(0xFFFF)
+# Without a status field (Cycle Analyst data) current into the pack means charging.
+# The CA logs amps drawn from the pack as positive, so charge reads negative;
+# below this the reading is taken as zero-offset noise.
+_CHARGE_MA = const(100)
 
 _SOURCES = ("bms", "ah", "voltage")
 
@@ -39,6 +54,10 @@ class BmsState:
       drawn as if live;
     - when the ignition went on: a BMS needs a moment to wake, so silence
       counts as a lost link only once the key has been on for the lost time.
+
+    Data without a status field (a Cycle Analyst stream) shows charging while
+    more than 0.1 A flows into the pack (negative amps in the CA's sign),
+    regen braking included, since the stream cannot tell the two apart.
 
     Silence with the ignition off is sleep: a sleeping BMS is silent
     (protocol.md section 3). With the passthrough disabled
@@ -59,14 +78,17 @@ class BmsState:
         self._soc_flag = (F_SOC, F_AH, F_VOLTAGE)[self._source]
         self._capacity = soc["capacity_mah"]
         self._cells = soc["cells"]
-        self._table = OCV_MV[soc["chemistry"]]
+        self._chemistry = soc["chemistry"]
         self._key_known = cfg["ignition"]["enabled"]
         self.reading = reading
         self.ignition = False
         self.state = ASLEEP
         self.soc = 0  # the SOC to show, 0.000001 % units
         self.quality = 0  # % of good frames among the last ones
-        self._ring = 0
+        self.age_ms = -1  # since the last good frame; -1 when none since the last loss
+        self._ring_hi = 0  # outcomes 16..31 ago, bit 15 the oldest
+        self._ring_lo = 0  # the last 16 outcomes, bit 0 the newest
+        self._good = 0  # ones in the ring
         self._outcomes = 0
         self._started = False
         self._linked = False  # a good frame since the last loss
@@ -101,15 +123,14 @@ class BmsState:
         self._outcome(0)
 
     def _outcome(self, good):
-        self._ring = ((self._ring << 1) | good) & _RING_MASK
+        lo = self._ring_lo
+        hi = self._ring_hi
+        self._good += good - (hi >> 15)  # the oldest outcome leaves the window
+        self._ring_hi = ((hi << 1) | (lo >> 15)) & _HALF_MASK
+        self._ring_lo = ((lo << 1) | good) & _HALF_MASK
         if self._outcomes < _QUALITY_WINDOW:
             self._outcomes += 1
-        ring = self._ring
-        ones = 0
-        while ring:
-            ones += ring & 1
-            ring >>= 1
-        self.quality = ones * 100 // self._outcomes
+        self.quality = self._good * 100 // self._outcomes
 
     def _derive(self):
         r = self.reading
@@ -118,7 +139,7 @@ class BmsState:
             return 0 if soc < 0 else SOC_FULL if soc > SOC_FULL else soc
         if self._source == 1:
             return soc_from_ah(r.ah_used_mah, self._capacity)
-        return soc_from_voltage(r.voltage_mv, self._cells, self._table)
+        return soc_from_voltage(r.voltage_mv, self._cells, self._chemistry)
 
     def update(self, now):
         """The display state at ``now``; also kept in ``state``."""
@@ -139,17 +160,22 @@ class BmsState:
         if self._linked and ticks_diff(now, self._last_good) >= lost:
             self._forget()
         if not self._linked:
+            self.age_ms = -1
             self.state = self._silent(now, key)
             return self.state
-        fresh = ticks_diff(now, self._last_good) < self._stale_ms
+        self.age_ms = age = ticks_diff(now, self._last_good)
+        stale = self._stale_ms
+        if self._soc_known and ticks_diff(now, self._last_soc) >= stale:
+            self._soc_known = False  # a flag, so the tick wrap cannot make it fresh again
         r = self.reading
-        if fresh and r.status == ST_FAULT:
+        if age < stale and r.status == ST_FAULT:
             state = FAULT
-        elif not self._soc_known or ticks_diff(now, self._last_soc) >= self._stale_ms:
+        elif not self._soc_known:
             state = STALE
         elif self.soc <= 0:
             state = EMPTY
-        elif r.status == ST_CHARGING:
+        elif r.status == ST_CHARGING or (
+                not (r.have & F_STATUS) and r.have & F_CURRENT and r.current_ma <= -_CHARGE_MA):
             state = CHARGING
         elif r.status == ST_FULL:
             state = FULL
