@@ -89,19 +89,12 @@ class CaV3Decoder:
         self._values = array("i", bytes(4 * MAX_COLUMNS))  # parsed number per field
         self._kind = bytearray(MAX_COLUMNS)
         self._got = bytearray(_COUNT)  # 1 where this row set VALUE_NAMES[i]
-        self._fallback = bytearray(MAX_COLUMNS)
         self._map = bytearray(MAX_COLUMNS)  # value index per column, 0xFF for unknown
-        self._fallback_count = 0
+        self._columns = 0  # active column count: the configured list until a header comes
         for name in columns[:MAX_COLUMNS]:
             raw = name.encode()
-            k = _name_index(raw, 0, len(raw))
-            self._fallback[self._fallback_count] = k & 0xFF
-            self._fallback_count += 1
-        self._use_fallback()
-
-    def _use_fallback(self):
-        self._map[:] = self._fallback
-        self._columns = self._fallback_count
+            self._map[self._columns] = _name_index(raw, 0, len(raw)) & 0xFF
+            self._columns += 1
 
     def reset(self):
         """Drop a partial line (counted as skipped); the next line may be a fragment."""
@@ -120,13 +113,10 @@ class CaV3Decoder:
                 if self._dropping:
                     self._dropping = False
                     self.overlong += 1
-                    self._first = False
                 elif self._n:
                     flags |= self._end_line()
-                    self._first = False
                     self._n = 0
-                else:
-                    self._first = False
+                self._first = False
             elif self._dropping:
                 self.skipped += 1
             elif self._n < LINE_MAX:
@@ -242,23 +232,30 @@ class CaV3Decoder:
         line = self._line
         if self._first and not (n >= 2 and line[0] == 65 and line[1] == 104 and (n == 2 or line[2] == 9)):
             return False  # the first line must start with "Ah"
+        if not self._map_names(n, False):
+            return False
+        self._map_names(n, True)
+        self._columns = fields
+        return True
+
+    def _map_names(self, n, store):
+        """Count the known names of the header line; with ``store``, make them the column map."""
+        line = self._line
         known = 0
         start = 0
-        for f in range(fields):
+        f = 0
+        while start <= n:
             end = line.find(_TAB, start, n)
             if end < 0:
                 end = n
             k = _name_index(line, start, end)
             if k != _UNKNOWN:
                 known += 1
-            self._kind[f] = k & 0xFF  # staged here until the header is accepted
+            if store:
+                self._map[f] = k & 0xFF
+            f += 1
             start = end + 1
-        if not known:
-            return False
-        for f in range(fields):
-            self._map[f] = self._kind[f]
-        self._columns = fields
-        return True
+        return known
 
     def _row(self, fields):
         """Check a row against the active columns, then write it into the Reading."""
