@@ -256,3 +256,35 @@ class AllocationTest(unittest.TestCase):
         before = gc.mem_alloc()
         spin(1000)
         self.assertEqual(gc.mem_alloc() - before, 0)
+
+    def test_every_state_of_a_cycle_analyst_allocates_nothing(self):
+        if not hasattr(gc, "mem_alloc"):
+            self.skipTest("gc.mem_alloc is MicroPython's")
+        reading, s = make(soc={"source": "voltage", "cells": 13, "chemistry": "nmc"})
+        seen = bytearray(9)
+
+        def spin(n):
+            # 10 s of rows once a second, then 8 s of silence; the key flips every cycle.
+            now = 0
+            while n:
+                t = now % 18000
+                if t == 0:
+                    s.set_ignition(not s.ignition)
+                if t < 10000 and t % 1000 == 0:
+                    reading.voltage_mv = 45000 + t // 10
+                    reading.current_ma = 3000 - t
+                    reading.have = F_VOLTAGE | F_CURRENT
+                    s.on_frame(F_VOLTAGE | F_CURRENT, now)
+                elif t == 10500:
+                    s.on_bad_frame(now)
+                seen[s.update(now)] = 1
+                now += 250
+                n -= 1
+
+        spin(1000)
+        gc.collect()
+        before = gc.mem_alloc()
+        spin(1000)
+        self.assertEqual(gc.mem_alloc() - before, 0)
+        for state in (LIVE, CHARGING, STALE, LINK_LOST, ASLEEP):
+            self.assertEqual(seen[state], 1, STATE_NAMES[state])
