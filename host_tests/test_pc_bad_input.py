@@ -159,11 +159,26 @@ def test_capture_cut_off_mid_line(tmp_path):
 def test_broken_chunk_line_is_one_line_error(tmp_path, label, line):
     path = tmp_path / "broken.jsonl"
     path.write_text(header() + chunk(0, SOC1) + line + chunk(200, SOC2))
-    proc = decode(path)
+    proc = decode(path, "--format", "tinybms")
     assert proc.returncode == 2, label
     assert len(proc.stderr.strip().splitlines()) == 1, proc.stderr
     assert "line 3" in proc.stderr
-    assert records(proc.stdout)[-1]["summary"]["records"] <= 1
+    out = records(proc.stdout)
+    assert out and "summary" in out[-1], "nothing printed before the error: %r" % proc.stdout
+    assert out[-1]["summary"]["records"] == 1
+
+
+@needs_decoders
+def test_broken_line_during_format_detection_keeps_what_was_decoded(tmp_path):
+    # --format auto (the default): the line breaks while the detector is still probing.
+    path = tmp_path / "broken.jsonl"
+    path.write_text(header() + chunk(0, SOC1) + "hello\n" + chunk(200, SOC2))
+    proc = decode(path)
+    assert proc.returncode == 2
+    assert len(proc.stderr.strip().splitlines()) == 1, proc.stderr
+    out = records(proc.stdout)
+    assert out and "summary" in out[-1], "nothing printed before the error: %r" % proc.stdout
+    assert out[-1]["summary"]["records"] == 1
 
 
 @needs_decoders

@@ -84,6 +84,9 @@ def parse(frame):
     if cmd == 0x10:
         return {"ack": 0x10}
     data = body[1:]
+    if cmd in (0x1E, 0x1F):
+        layout = "<BBBHHH" if len(data) >= 9 else "<BBBH"
+        return {"version": list(struct.unpack(layout, data[: struct.calcsize(layout)]))}
     if cmd == 0x1B:
         temps = struct.unpack("<%dh" % (len(data) // 2), data)
         return {"temps_c": [None if t == -32768 else t / 10 for t in temps]}
@@ -135,7 +138,7 @@ class ReferenceDecoder:
                 if crc16(frame[:-2]) != wire_crc:
                     raise ValueError("crc")
                 records.append(parse(frame))
-            except (ValueError, IndexError):
+            except (ValueError, IndexError, struct.error):
                 self.bad += 1
                 self.buf = self.buf[1:]
                 continue
