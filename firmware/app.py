@@ -158,7 +158,7 @@ class App:
         self._sent_good = 0
         self._retried = False
 
-        self._dirty = False
+        self._dirty = True  # whatever the LEDs show at start (a reset, power-up noise) is cleared
         self._page_ms = config["display"]["refresh_ms"]
         self._page_due = now
         self._slice_ms = config["power"]["sleep_slice_ms"]

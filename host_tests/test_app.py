@@ -152,6 +152,12 @@ class ListenTest(unittest.TestCase):
         rig.broadcast(3, pct=80)  # same SOC, steady picture
         self.assertEqual(rig.leds.writes, writes)
 
+    def test_first_pass_clears_what_the_leds_showed_before(self):
+        rig = Rig(TINY, key=False)
+        rig.leds.write(bytes([9] * 30))  # left over from before a reset
+        rig.run(1)
+        self.assertTrue(rig.leds.dark())
+
     def test_busy_leds_get_the_frame_next_pass(self):
         rig = Rig(TINY)
         busy = [True]
