@@ -81,6 +81,7 @@ class Soak:
         self.ignition = Ignition(self.clock)
         self.sleeper = Sleeper()
         self.violations = 0
+        self.kinds = {}  # violations by kind
         self.reported = []
         self.heap = []
         self.seen = [0] * len(STATE_NAMES)
@@ -159,18 +160,21 @@ class Soak:
 
     # ---- checks -----------------------------------------------------------------
 
-    def fail(self, what):
+    def fail(self, kind, detail=""):
         self.violations += 1
-        if len(self.reported) < MAX_REPORTED:
-            self.reported.append("t=%d %s: %s (state %s)" % (
-                self.clock.now, self.phase, what, STATE_NAMES[self.app.state]))
+        first = kind not in self.kinds
+        self.kinds[kind] = self.kinds.get(kind, 0) + 1
+        if first or len(self.reported) < MAX_REPORTED:
+            detail = detail + " " if detail else ""
+            self.reported.append("t=%d %s: %s %s(state %s)" % (
+                self.clock.now, self.phase, kind, detail, STATE_NAMES[self.app.state]))
 
     def check(self):
         now = self.clock.now
         state = self.app.state
         self.seen[state] += 1
         if state in SHOWS_SOC and ticks_diff(now, self.last_good) > self.stale_ms + SLACK_MS:
-            self.fail("SOC shown %d ms after the last clean frame" % ticks_diff(now, self.last_good))
+            self.fail("stale SOC shown", "%d ms after the last clean frame" % ticks_diff(now, self.last_good))
         if state in (ASLEEP, EMPTY) and not self.leds.dark():
             self.fail("bar lit while %s" % STATE_NAMES[state])
         if self.last_soc == 0 and state in SHOWS_SOC and ticks_diff(now, self.last_good) > SLACK_MS:
@@ -188,9 +192,9 @@ class Soak:
         bound = self.ign_bound
         steady = ticks_diff(now, self.key_since) > bound and ticks_diff(now, self.booted) > bound
         if steady and self.ignition.out != self.ignition.level:
-            self.fail("ignition output %s, input %s" % (self.ignition.out, self.ignition.level))
+            self.fail("ignition output differs from the input", "input %s" % self.ignition.level)
         if self.uart.written:
-            self.fail("%d bytes written to the UART" % self.uart.written)
+            self.fail("bytes written to the UART", "%d" % self.uart.written)
 
     def sample_heap(self):
         gc.collect()
@@ -271,6 +275,7 @@ class Soak:
         return {
             "hours": hours,
             "violations": self.violations,
+            "violation_kinds": self.kinds,
             "first_violations": self.reported,
             "heap": self.heap,
             "states": dict((STATE_NAMES[i], self.seen[i]) for i in range(len(STATE_NAMES))),
