@@ -36,7 +36,7 @@ _QUALITY_WINDOW = const(32)  # frame outcomes remembered, in two 16-bit halves: 
 _HALF_MASK = const(0xFFFF)
 # Without a status field (Cycle Analyst data) current into the pack means charging.
 # The CA logs amps drawn from the pack as positive, so charge reads negative;
-# below this the reading is taken as zero-offset noise.
+# less than this much is taken as the sensor's zero offset.
 _CHARGE_MA = const(100)
 
 _SOURCES = ("bms", "ah", "voltage")
@@ -56,7 +56,7 @@ class BmsState:
       counts as a lost link only once the key has been on for the lost time.
 
     Data without a status field (a Cycle Analyst stream) shows charging while
-    more than 0.1 A flows into the pack (negative amps in the CA's sign),
+    0.1 A or more flows into the pack (negative amps in the CA's sign),
     regen braking included, since the stream cannot tell the two apart.
 
     Silence with the ignition off is sleep: a sleeping BMS is silent
@@ -88,7 +88,7 @@ class BmsState:
         self.age_ms = -1  # since the last good frame; -1 when none since the last loss
         self._ring_hi = 0  # outcomes 16..31 ago, bit 15 the oldest
         self._ring_lo = 0  # the last 16 outcomes, bit 0 the newest
-        self._good = 0  # ones in the ring
+        self._ones = 0  # good outcomes in the ring
         self._outcomes = 0
         self._started = False
         self._linked = False  # a good frame since the last loss
@@ -125,12 +125,12 @@ class BmsState:
     def _outcome(self, good):
         lo = self._ring_lo
         hi = self._ring_hi
-        self._good += good - (hi >> 15)  # the oldest outcome leaves the window
+        self._ones += good - (hi >> 15)  # the oldest outcome leaves the window
         self._ring_hi = ((hi << 1) | (lo >> 15)) & _HALF_MASK
         self._ring_lo = ((lo << 1) | good) & _HALF_MASK
         if self._outcomes < _QUALITY_WINDOW:
             self._outcomes += 1
-        self.quality = self._good * 100 // self._outcomes
+        self.quality = self._ones * 100 // self._outcomes
 
     def _derive(self):
         r = self.reading
