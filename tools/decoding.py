@@ -12,7 +12,7 @@ from socbar.reading import Reading
 from socbar.tinybms import TinyBmsDecoder
 
 FORMATS = ("auto", "tinybms", "cav3", "custom")
-_PROBE_LIMIT = 4096  # bytes looked at before auto-detection gives up
+PROBE_LIMIT = 4096  # bytes looked at before auto-detection gives up
 
 
 def make_decoder(fmt, config, reading):
@@ -25,49 +25,82 @@ def make_decoder(fmt, config, reading):
     raise ValueError("unknown format %r; use one of %s" % (fmt, ", ".join(FORMATS)))
 
 
-def _detect(chunks, config):
-    """Pick the format from the stream's first bytes; returns (format, chunks seen)."""
-    detector = Detector([make_decoder(name, config, Reading()) for name in ("tinybms", "custom", "cav3")])
-    seen = []
-    total = 0
-    for data in chunks:
-        seen.append(data)
-        total += len(data)
+def detect(chunks, config, seen):
+    """Pick the format from the stream's first bytes (None when nothing wins).
+
+    Every chunk looked at is appended to ``seen``, so the caller can decode
+    them too, even when reading the next chunk raised."""
+    candidates = [make_decoder(name, config, Reading()) for name in ("tinybms", "custom", "cav3")]
+    detector = Detector(candidates, PROBE_LIMIT)
+    for chunk in chunks:
+        seen.append(chunk)
+        data = chunk[1]
         winner = detector.feed(bytearray(data), len(data))
         if winner is not None:
-            return winner.name, seen
-        if total >= _PROBE_LIMIT:
+            return winner.name
+        if detector.hopeless:
             break
-    return None, seen
+    return None
 
 
-def decode(chunks, fmt, config, out):
-    """Feed ``chunks`` (bytes) through the decoder of ``fmt`` and call
-    ``out(line)`` for every record and finally for the summary line.
-    ``bad_frames`` counts failed checks and over-long frames together.
-    Returns the format used."""
-    chunks = iter(chunks)
+def choose(chunks, fmt, config):
+    """(format, chunks read to choose it, error met reading them or None).
+
+    "auto" runs detection over the first chunks and falls back to tinybms;
+    an error is handed back instead of raised, so the caller can still
+    decode the chunks before it."""
     head = []
-    if fmt == "auto":
-        fmt, head = _detect(chunks, config)
-        if fmt is None:
-            fmt = "tinybms"  # count the bytes as skipped rather than print nothing
+    if fmt != "auto":
+        return fmt, head, None
+    try:
+        return detect(chunks, config, head) or "tinybms", head, None
+    except Exception as exc:  # noqa: BLE001 - the caller raises it in its turn
+        return "tinybms", head, exc
+
+
+def then_raise(head, error, rest):
+    """The chunks of ``head``, then ``error`` raised if there was one, then the ``rest``."""
+    yield from head
+    if error is not None:
+        raise error
+    yield from rest
+
+
+def summary(fmt, decoder):
+    return '{"summary": {"format": "%s", "records": %d, "bad_frames": %d, "skipped_bytes": %d}}' % (
+        fmt,
+        decoder.good,
+        decoder.bad + decoder.overlong,
+        decoder.skipped,
+    )
+
+
+def decode(chunks, fmt, config, out, after_chunk=None):
+    """Feed ``chunks``, pairs of (time in ms, bytes), through the decoder of
+    ``fmt``; call ``out(line, t)`` for every record, with the time of the
+    chunk that completed it, and last for the summary line (``bad_frames``
+    counts failed checks and over-long frames together). Auto-detection
+    falls back to tinybms, so unrecognised bytes show up as skipped.
+    ``after_chunk(t, decoder)``, if given, is called after every chunk.
+    An error reading the chunks (a broken capture) is raised after what came
+    before it was decoded and the summary printed. Returns the format used."""
+    chunks = iter(chunks)
+    fmt, head, error = choose(chunks, fmt, config)
     reading = Reading()
     decoder = make_decoder(fmt, config, reading)
     names = getattr(decoder, "value_names", ())
+    now = [0]
 
     def emit(flags):
-        out(record.line(fmt, reading, flags, names))
+        out(record.line(fmt, reading, flags, names), now[0])
 
     decoder.on_record = emit
     try:
-        for data in head:
+        for t, data in then_raise(head, error, chunks):
+            now[0] = t
             decoder.feed(bytearray(data), len(data))
-        for data in chunks:
-            decoder.feed(bytearray(data), len(data))
+            if after_chunk is not None:
+                after_chunk(t, decoder)
     finally:  # a broken capture still gets the summary of what was decoded
-        out(
-            '{"summary": {"format": "%s", "records": %d, "bad_frames": %d, "skipped_bytes": %d}}'
-            % (fmt, decoder.good, decoder.bad + decoder.overlong, decoder.skipped)
-        )
+        out(summary(fmt, decoder), now[0])
     return fmt
