@@ -12,7 +12,6 @@ failed. ``--list`` prints the test ids without running them.
 import io
 import os
 import sys
-
 import unittest
 
 HERE = __file__.rpartition("/")[0] or "."

@@ -1,8 +1,7 @@
 """Every core test again, under the MicroPython unix port."""
 
-import pytest
-
 import mpy_suite
+import pytest
 
 
 @pytest.mark.parametrize("test_id", mpy_suite.test_ids())

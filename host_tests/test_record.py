@@ -44,15 +44,13 @@ class LineTest(unittest.TestCase):
         r.reg_count = 2
         r.regs[0], r.reg_addrs[0] = 0x9740, -1
         r.regs[1], r.reg_addrs[1] = 4200, 315
-        self.assertEqual(
-            record.line("tinybms", r, F_REGS), '{"format": "tinybms", "registers": [[null, 38720], [315, 4200]]}'
-        )
+        expected = '{"format": "tinybms", "registers": [[null, 38720], [315, 4200]]}'
+        self.assertEqual(record.line("tinybms", r, F_REGS), expected)
 
     def test_values_are_named(self):
         r = Reading()
         r.value_count = 2
         r.values[0] = 39_977
         r.values[1] = -422_200
-        self.assertEqual(
-            record.line("cav3", r, F_VALUES, ("Ah", "A")), '{"format": "cav3", "values": {"Ah": 39.977, "A": -422.2}}'
-        )
+        expected = '{"format": "cav3", "values": {"Ah": 39.977, "A": -422.2}}'
+        self.assertEqual(record.line("cav3", r, F_VALUES, ("Ah", "A")), expected)

@@ -17,6 +17,9 @@ waits on bit timing and interrupts stay on, so the ignition IRQ keeps its
 bound while the strip updates.
 """
 
+# The PIO assembler's words (out, jmp, side, x, ...) exist only inside @rp2.asm_pio.
+# pyright: reportUndefinedVariable=false
+
 import rp2
 from machine import Pin
 from socbar.compat import const

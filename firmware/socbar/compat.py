@@ -6,7 +6,7 @@ wraps at 2**30 and is compared only through ``ticks_diff``.
 """
 
 try:
-    from micropython import const
+    from micropython import const  # pyright: ignore[reportAssignmentType]
 except ImportError:  # CPython
 
     def const(value):
@@ -14,7 +14,7 @@ except ImportError:  # CPython
 
 
 try:
-    from time import ticks_add, ticks_diff, ticks_ms
+    from time import ticks_add, ticks_diff, ticks_ms  # pyright: ignore[reportAssignmentType]
 except ImportError:  # CPython
     import time as _time
 
@@ -23,7 +23,7 @@ except ImportError:  # CPython
     _TICKS_HALF = TICKS_PERIOD // 2
 
     def ticks_ms():
-        return int(_time.monotonic() * 1000) & _TICKS_MAX
+        return int(_time.monotonic() * 1000) & _TICKS_MAX  # pyright: ignore[reportAttributeAccessIssue]
 
     def ticks_add(ticks, delta):
         return (ticks + delta) & _TICKS_MAX

@@ -267,7 +267,7 @@ def _check_pin_value(kind, value):
         return None
     if kind == "led" and value == "LED":
         return None
-    if not _is_int(value) or not 0 <= value <= MAX_GPIO:
+    if type(value) is not int or not 0 <= value <= MAX_GPIO:
         allowed = "a GPIO number 0..%d" % MAX_GPIO
         if kind == "opt":
             allowed += " or null"

@@ -154,7 +154,7 @@ def description_errors(desc):
         width = field.get("width")
         if _check_int(width, 1, 4) or width == 3:
             bad(where + ".width", width, "is not one of 1, 2, 4")
-        elif not problem and length is not None:
+        elif not problem and type(length) is int and type(offset) is int and type(width) is int:
             if offset + width > length:
                 bad(where + ".offset", offset, "puts bytes %d to %d past the frame length %d"
                     % (offset, offset + width - 1, length))
@@ -193,8 +193,11 @@ class CustomDecoder:
         self.bad = 0
         self.skipped = 0
         self.overlong = 0  # frames have a fixed length: never over-long
-        self._sync = _sync_bytes(desc["sync"])
-        self._sync0 = self._sync[0:1]
+        sync = _sync_bytes(desc["sync"])
+        if sync is None:
+            raise ValueError("custom.sync: check the description with description_errors() first")
+        self._sync = sync
+        self._sync0 = sync[0:1]
         self._length = desc["length"]
         self._kind = CHECKSUMS.index(desc["checksum"])
         self._start = desc.get("checksum_start", 0)
