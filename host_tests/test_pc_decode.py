@@ -163,8 +163,12 @@ def test_hexdump_marks_frames_and_unknown_bytes(tmp_path):
     assert json.loads(rows[-1])["summary"]["records"] == 1
 
 
+def image_of(path):
+    """The pixels of a PNG, read back with matplotlib."""
+    return pytest.importorskip("matplotlib.image").imread(str(path))
+
+
 def test_plot_draws_a_png(tmp_path):
-    image = pytest.importorskip("matplotlib.image")
     chunks = []
     for i in range(20):
         soc = frame(0x1A, struct.pack("<I", 90_000_000 - i * 1_000_000))
@@ -173,6 +177,42 @@ def test_plot_draws_a_png(tmp_path):
     proc, lines = run(capture(tmp_path / "c.jsonl", chunks), "--plot", out)
     assert proc.returncode == 0, proc.stderr
     assert lines[-1]["summary"]["records"] == 40
-    pixels = image.imread(str(out))
+    pixels = image_of(out)
     assert pixels.shape[0] > 300 and pixels.shape[1] > 300
     assert pixels.std() > 0.01  # something was drawn, not a blank canvas
+
+
+def simulate(path, *args):
+    """A capture from the BMS model (tools/bms_sim.py), as a user would make one."""
+    command = [sys.executable, str(ROOT / "tools" / "bms_sim.py"), "--capture", str(path), *map(str, args)]
+    subprocess.run(command, check=True, timeout=60, cwd=str(ROOT))
+    return path
+
+
+def test_simulated_socbar_capture_round_trips_with_noise(tmp_path):
+    # 10 Ah pack at 90 %, 10 A out: 10 A for 1 s is 1/360 Ah, 0.02778 % of the pack.
+    path = simulate(tmp_path / "sim.jsonl", "--seconds", 60, "--broadcast", "socbar", "--soc", 90,
+                    "--current-ma", -10000, "--capacity-mah", 10000, "--ignition", "--noise", 0.01)
+    out = tmp_path / "sim.png"
+    proc, lines = run(path, "--plot", out)
+    assert proc.returncode == 0, proc.stderr
+    socs = [r["soc_pct"] for r in records(lines)]
+    summary = lines[-1]["summary"]
+    assert len(socs) == summary["records"] and 40 <= len(socs) < 60  # one a second, a few lost to noise
+    assert summary["bad_frames"] > 0
+    assert socs == sorted(socs, reverse=True)
+    assert 89.9 < socs[0] < 90 and 88.3 < socs[-1] < 88.5  # 60 s drain: 1.667 %
+    assert image_of(out).std() > 0.01
+
+
+def test_simulated_cycle_analyst_capture_round_trips(tmp_path):
+    path = simulate(tmp_path / "ca.jsonl", "--seconds", 20, "--broadcast", "cav3", "--current-ma", -10000,
+                    "--ignition")
+    proc, lines = run(path)
+    assert proc.returncode == 0, proc.stderr
+    recs = records(lines)
+    assert len(recs) == 20 and {r["format"] for r in recs} == {"cav3"}
+    used = [r["ah_used"] for r in recs]
+    assert used == sorted(used) and 0.05 <= used[-1] <= 0.056  # 10 A for 20 s: 0.0556 Ah
+    assert all(r["current_a"] == 10 for r in recs)  # the CA logs a discharge as positive amps
+    assert lines[-1]["summary"] == {"format": "cav3", "records": 20, "bad_frames": 0, "skipped_bytes": 0}
