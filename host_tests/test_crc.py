@@ -2,21 +2,8 @@
 
 import unittest
 
+from frames import crc16 as crc_bitwise  # the CRC from its definition, bit by bit
 from socbar import crc
-
-
-def crc_bitwise(data):
-    """The CRC computed bit by bit, straight from its definition: an independent reference."""
-    value = 0xFFFF
-    for byte in data:
-        value ^= byte
-        for _ in range(8):
-            if value & 1:
-                value = (value >> 1) ^ 0xA001
-            else:
-                value >>= 1
-    return value
-
 
 # Worked examples of protocol.md section 2: frames whose last two bytes are the CRC, low byte first.
 WORKED = (
