@@ -114,7 +114,7 @@ class Soak:
         self.stale_ms = timing["period_ms"] * timing["stale_periods"]
         self.lost_ms = timing["period_ms"] * timing["lost_periods"]
         self.ign_bound = self.config["ignition"]["debounce_ms"] + 10 + TICK_MS
-        self.uart = LineUart(self.uart.baud)
+        self.uart = LineUart(115200)  # a reboot: what was in the ring is gone
         self.app = None  # the old App is garbage before the new one is built
         self.app = App(self.config, {}, self.uart, self.leds, self.ignition, self.clock,
                        sleeper=self.sleeper, log=self.log)
@@ -133,6 +133,7 @@ class Soak:
     # ---- the BMS and the line -------------------------------------------------
 
     def send(self, data, clean):
+        """Put ``data`` on the line; return whether the App can read it as sent."""
         if self.sender_baud != self.uart.baud:
             data = bytes(b ^ 0x5A for b in data)  # what a receiver at the wrong rate makes of it
             clean = False
@@ -141,11 +142,12 @@ class Soak:
         if clean:
             wire = len(data) * 10000 // self.sender_baud + 1
             self.last_good = self.clock.now + wire
+        return clean
 
     def broadcast(self, soc):
         status = 0x91 if self.rng.below(10) == 0 else 0x93
-        self.send(frame(0x1A, u32le(soc)) + frame(0x18, u16le(status)), True)
-        self.last_soc = soc
+        if self.send(frame(0x1A, u32le(soc)) + frame(0x18, u16le(status)), True):
+            self.last_soc = soc
         self.frames_sent += 2
 
     def noise(self):
