@@ -31,6 +31,6 @@ def test_listen_mode_wrote_nothing(summary):
 def test_every_fault_and_state_was_exercised(summary):
     assert set(summary["phases"]) == {"normal", "noise", "unplug", "sleep", "empty", "baud", "reload"}
     assert summary["reloads"] >= 2
-    for state in ("live", "empty", "asleep", "link_lost"):
+    for state in ("live", "charging", "stale", "empty", "asleep", "link_lost"):
         assert summary["states"][state] > 0, state
     assert summary["stage_errors"] == 0
