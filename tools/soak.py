@@ -32,17 +32,20 @@ def soak(hours, seed, progress=None):
         text=True,
     )
     summary = None
+    heap = []
     for line in proc.stdout:
         obj = json.loads(line)
         if "summary" in obj:
             summary = obj["summary"]
-        elif progress is not None:
+            continue
+        heap.append(obj["heap"])
+        if progress is not None:
             progress(obj)
     err = proc.stderr.read()
     proc.wait()
     if summary is None:
         raise RuntimeError("soak_mpy.py died (exit %d): %s" % (proc.returncode, err.strip()))
-    heap = summary["heap"]
+    summary["heap"] = heap
     # The first sample follows start-up; later ones must stay level with the second.
     summary["heap_growth"] = max(heap[1:]) - heap[1] if len(heap) > 2 else 0
     summary["ok"] = summary["violations"] == 0 and summary["heap_growth"] <= HEAP_SLACK
