@@ -21,6 +21,7 @@ configuration falls back to the default description when it returns any.
 
 from array import array
 
+from .bytecopy import copy
 from .compat import const
 from .config import show
 from .crc import crc16, sum8, xor8
@@ -258,8 +259,7 @@ class CustomDecoder:
                 take = length - have
                 if take > n - i:
                     take = n - i
-                for k in range(take):
-                    buf[have + k] = data[i + k]
+                copy(buf, have, data, i, take)
                 self._n = have + take
                 i += take
             flags |= self._settle()
@@ -299,11 +299,8 @@ class CustomDecoder:
             self._n = 0
             return
         self.skipped += j - start
-        k = 0
-        while j + k < n:
-            buf[k] = buf[j + k]
-            k += 1
-        self._n = k
+        copy(buf, 0, buf, j, n - j)  # forward, so the overlap is safe
+        self._n = n - j
 
     def _check(self):
         buf = self._buf

@@ -23,6 +23,7 @@ There is deliberately no builder for write or reset commands: the firmware
 never changes BMS settings.
 """
 
+from .bytecopy import copy
 from .compat import const
 from .crc import crc16
 from .reading import (
@@ -226,10 +227,7 @@ class TinyBmsDecoder:
             take = need - have
             if take > n - i:
                 take = n - i
-            k = 0
-            while k < take:
-                buf[have + k] = data[i + k]
-                k += 1
+            copy(buf, have, data, i, take)
             self._n = have + take
             i += take
         if self._n:
@@ -335,11 +333,8 @@ class TinyBmsDecoder:
             self._n = 0
             return
         self.skipped += j - start
-        k = 0
-        while j + k < n:
-            buf[k] = buf[j + k]
-            k += 1
-        self._n = k
+        copy(buf, 0, buf, j, n - j)  # forward, so the overlap is safe
+        self._n = n - j
 
     def _remember(self, cmd):
         """Keep the start address and count of a 0x03 / 0x07 request for its reply."""
