@@ -25,7 +25,9 @@ try:
             dst[dst_at + k] = src[src_at + k]
             k += 1
 
-    copy = _copy_viper
+    def copy(dst, dst_at, src, src_at, n):  # noqa: F811
+        """``dst[dst_at:dst_at + n] = src[src_at:src_at + n]`` (viper)."""
+        _copy_viper(dst, dst_at, src, src_at, n)
 
 except (ImportError, AttributeError, SyntaxError):  # CPython, or a port built without viper
     pass
