@@ -332,7 +332,10 @@ def main(argv=None):
     name = args.scenario or "drive"
     if args.json:
         scenario = SCENARIOS[name]
-        run_json(scenario, args.seconds if args.seconds is not None else scenario.seconds)
+        try:
+            run_json(scenario, args.seconds if args.seconds is not None else scenario.seconds)
+        except BrokenPipeError:  # the reader (head, grep -m) has seen enough
+            sys.stdout = open(os.devnull, "w")
     else:
         run_interactive(name)
     return 0
