@@ -143,8 +143,6 @@ def reference_feeder(dec, chunks):
 
 
 class NullDecoder:
-    good = 0
-
     def feed(self, buf, n):
         return 0
 
