@@ -105,6 +105,8 @@ class App:
         self.sleeps = 0  # times low power was entered
         self.baud_switches = 0
         self.requests_sent = 0
+        # main.py clears this once a timer runs ignition_tick, so the two never interleave.
+        self.tick_in_step = True
 
         messages = list(messages)
         inp = config["input"]
@@ -140,12 +142,14 @@ class App:
             self._detector = Detector(self._candidates)
         else:
             self.decoder = _decoder(fmt, self.reading, config)
+            self._soc_source(self.decoder)
         self._rx = bytearray(RX_BYTES)
         self._heard = 0  # bytes read this pass
         self._good = 0  # good frames seen so far (of every candidate while detecting)
         self._bad = 0
         self._junk = 0  # bytes since the last good frame or line-rate switch
         self._junk_since = now
+        self._junk_at = now  # when the last of them arrived
         self._lost_ms = config["timing"]["period_ms"] * config["timing"]["lost_periods"]
 
         self._requests = tuple(bytearray(4) for _ in POLL_COMMANDS)
@@ -200,7 +204,8 @@ class App:
         now = self.clock()
         ok = True
         try:
-            self.ignition_tick(now)
+            if self.tick_in_step:
+                self.ignition_tick(now)
         except Exception as exc:
             ok = self._failed(5, exc, now)
         try:
@@ -267,6 +272,7 @@ class App:
             good = bad = 0
             for c in self._candidates:
                 good += c.good
+                bad += c.bad
         if good != self._good:
             self._junk = 0
             if dec is None:
@@ -275,14 +281,17 @@ class App:
                 self._good += 1
                 self.bms.on_frame(flags, now)
         elif n:
+            if self._junk and ticks_diff(now, self._junk_at) >= self._lost_ms:
+                self._junk = 0  # a stray byte long ago is not a run of garbage
             if self._junk == 0:
                 self._junk_since = now
             self._junk += n
-        while self._bad != bad:
+            self._junk_at = now
+        while self._bad < bad:
             self._bad += 1
             self.bms.on_bad_frame(now)
         if self._auto_baud and self._junk and (
-                self._junk >= JUNK_BYTES or ticks_diff(now, self._junk_since) >= self._lost_ms):
+                self._junk >= JUNK_BYTES or ticks_diff(self._junk_at, self._junk_since) >= self._lost_ms):
             self._switch_baud()
         if self.poll and dec is not None:
             self._poll(dec, now)
@@ -296,6 +305,14 @@ class App:
         self._good = winner.good
         self._bad = winner.bad
         self.console.log("input: %s at %d baud" % (winner.name, self.baud))
+        self._soc_source(winner)
+
+    def _soc_source(self, dec):
+        """A Cycle Analyst sends no SOC: derive it from the pack voltage unless told otherwise."""
+        if dec.name == "cav3" and self.config["soc"]["source"] == "bms":
+            self.bms.set_source("voltage")
+            self.console.log("soc.source: the Cycle Analyst sends no SOC; using the pack voltage "
+                             "(set soc.source to \"ah\" or \"voltage\" to choose)")
 
     def _switch_baud(self):
         self.baud = 9600 if self.baud == 115200 else 115200

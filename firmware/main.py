@@ -97,31 +97,28 @@ from app import App  # noqa: E402
 
 
 def load_config(text):
-    """(config, messages); a missing file means the defaults without a word.
+    """(config, board pin map with the overrides applied, messages); a missing file
+    means the defaults without a word.
 
     The schema is needed only once: its module is dropped afterwards, which
     gives its share of the heap back to the loop.
     """
     from socbar import config as schema
 
-    result = schema.validate({}) if text is None else schema.load(text)
-    sys.modules.pop("socbar.config", None)
-    package = sys.modules.get("socbar")
-    if package is not None and "config" in dir(package):
-        delattr(package, "config")
-    return result
-
-
-def load_board(cfg, messages):
-    """The board's pin map with the configuration's ``pins`` overrides applied."""
+    cfg, messages = schema.validate({}) if text is None else schema.load(text)
     name = cfg["board"]
     board = _object(_text(BOARD_FILE % name))
     if not board:
         messages.append("board: %s not found or not a JSON object; the pins of pico are used"
                         % (BOARD_FILE % name))
         board = _object(_text(BOARD_FILE % "pico"))
-    board.update(cfg["pins"])
-    return board
+    board, more = schema.merge_pins(board, cfg["pins"])
+    messages += more
+    sys.modules.pop("socbar.config", None)
+    package = sys.modules.get("socbar")
+    if package is not None and "config" in dir(package):
+        delattr(package, "config")
+    return cfg, board, messages
 
 
 def _leds(cfg, board, messages):
@@ -174,7 +171,25 @@ def _ignition(cfg, board):
                 ign["output_active"])
     if _IGNITION is not None and settings == _IGNITION_SETTINGS:
         return _IGNITION
-    return IgnitionPins(*settings)
+    if _IGNITION_SETTINGS is not None:
+        machine.Pin(_IGNITION_SETTINGS[3], machine.Pin.IN)  # the early guess lets go of its pin
+    pins = IgnitionPins(*settings)
+    pins.drive(pins.read())  # follow the key from this instant, as the App assumes
+    return pins
+
+
+def _ignition_timer(app, clock):
+    """The passthrough's own timer, hard (an interrupt) so that no long C call in the loop
+    (an I2C display refresh, a collection) delays it; ignition_tick allocates nothing.
+    A build whose Timer lacks ``hard`` gets the soft one, which the loop may hold up."""
+
+    def tick(t):
+        app.ignition_tick(clock())
+
+    try:
+        return machine.Timer(-1, period=IGNITION_TIMER_MS, callback=tick, hard=True)
+    except TypeError:
+        return machine.Timer(-1, period=IGNITION_TIMER_MS, callback=tick)
 
 
 def start(clock=None, log=print, watchdog=True):
@@ -185,20 +200,19 @@ def start(clock=None, log=print, watchdog=True):
     from hw.uart import UartPort
     from hw.watchdog import Watchdog
 
-    cfg, messages = load_config(_CONFIG_TEXT)
-    board = load_board(cfg, messages)
+    cfg, board, messages = load_config(_CONFIG_TEXT)
     ignition = _ignition(cfg, board)
     uart = UartPort(board["uart_id"], board["uart_tx"], board["uart_rx"], 115200)
     app = App(cfg, board, uart, _leds(cfg, board, messages), ignition, clock,
               display=_display(cfg, board, messages), status_led=_status_led(board),
               sleeper=Sleeper(cfg["power"]["sleep_slice_ms"]), log=log, messages=messages)
     if ignition is not None:
-        tick = app.ignition_tick
         global _timer
-        _timer = machine.Timer(-1, period=IGNITION_TIMER_MS, callback=lambda t: tick(clock()))
-        # A key edge also ends a low-power slice at once (any GPIO interrupt wakes lightsleep).
-        machine.Pin(board["ignition_in"]).irq(lambda p: tick(clock()),
-                                              machine.Pin.IRQ_RISING | machine.Pin.IRQ_FALLING)
+        _timer = _ignition_timer(app, clock)
+        app.tick_in_step = False
+        # A key edge is seen at once, and ends a low-power slice early.
+        machine.Pin(board["ignition_in"]).irq(lambda p: app.ignition_tick(clock()),
+                                              machine.Pin.IRQ_RISING | machine.Pin.IRQ_FALLING, hard=True)
     if watchdog:
         app.watchdog = Watchdog(WATCHDOG_MS)
     gc.collect()

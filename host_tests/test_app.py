@@ -210,14 +210,29 @@ class LineRateTest(unittest.TestCase):
         self.assertEqual(rig.app.reading.current_ma, -4220)
         self.assertEqual(rig.uart.written, 0)
 
-    def test_a_few_bad_bytes_flip_after_the_link_lost_time(self):
+    def test_junk_trickling_for_the_link_lost_time_flips(self):
+        # A 115200 broadcast heard at 9600 gives a byte or two of junk a period.
         rig = Rig({"input": {"format": "tinybms", "baud": "auto"}})
-        rig.send(b"\x01\x02\x03\x04\x05")
-        rig.run(5000)  # lost after 6 periods of 1000 ms
-        self.assertEqual(rig.app.baud_switches, 0)
-        rig.run(1100)
+        for _ in range(6):
+            rig.send(b"\x01")
+            rig.run(1000)
+        self.assertEqual(rig.app.baud_switches, 0)  # junk over 5000 ms so far
+        rig.send(b"\x01")
+        rig.run(10)  # over 6000 ms: the link-lost time of 6 periods
         self.assertEqual(rig.app.baud_switches, 1)
         self.assertEqual(rig.app.baud, 9600)
+
+    def test_a_stray_byte_then_silence_keeps_the_rate(self):
+        # A working link, one glitch, then the BMS sleeps: the rate was right all along.
+        rig = Rig({"input": {"format": "tinybms", "baud": "auto"}})
+        rig.broadcast(3)
+        rig.send(b"\x00")
+        rig.run(8000)
+        rig.send(b"\x00")  # long after: a new glitch, not a run of garbage
+        rig.run(8000)
+        self.assertEqual(rig.app.baud_switches, 0)
+        rig.broadcast(2, pct=55)
+        self.assertEqual(rig.app.bms.soc, 55_000_000)
 
     def test_a_good_stream_keeps_its_rate(self):
         rig = Rig({"input": {"format": "tinybms", "baud": "auto"}})
@@ -324,6 +339,31 @@ class StatesEndToEndTest(unittest.TestCase):
         self.assertEqual(rig.app.state, LINK_LOST)
         self.assertEqual(rig.app.bar.lit, 0)
         self.assertFalse(rig.leds.dark())  # the link-lost pattern, not a blank bar
+
+    def test_bad_frames_only_are_link_lost_while_detecting_too(self):
+        from socbar.state import LINK_LOST
+
+        for doc in (TINY, {}):  # a fixed format, and auto-detection that never finds a winner
+            rig = Rig(doc, key=False)
+            bad = bytearray(soc_frame(50))
+            bad[-1] ^= 0xFF  # the CRC no longer checks
+            for _ in range(8):
+                rig.send(bytes(bad))
+                rig.run(PERIOD_MS)
+            self.assertEqual(rig.app.state, LINK_LOST, doc)  # something talks, nothing decodes
+
+    def test_cycle_analyst_shows_a_soc_from_the_pack_voltage_by_default(self):
+        from socbar.soc import soc_from_voltage
+        from socbar.state import LIVE
+
+        rig = Rig({"input": {"format": "cav3", "baud": 9600}})  # soc.source left at "bms"
+        for _ in range(30):
+            rig.send(b"1.234\t52.10\t4.22\t25.3\t12.85\t27.5\t60\t150\t10.2\t1.50\t1.20\t0.00\t0\t0\r\n")
+            rig.run(100)
+        self.assertEqual(rig.app.state, LIVE)
+        self.assertEqual(rig.app.bms.soc, soc_from_voltage(52100, 13, "nmc"))  # default 13 NMC cells
+        self.assertTrue(rig.app.bms.soc > 0)
+        self.assertTrue(any("soc.source" in line for line in rig.logs))
 
     def test_silence_with_key_off_is_asleep_and_blank(self):
         from socbar.state import ASLEEP

@@ -213,6 +213,30 @@ class PinsTest(unittest.TestCase):
         self.assertEqual(cfg["pins"], {})
 
 
+class MergePinsTest(unittest.TestCase):
+    BOARD = {"uart_id": 0, "uart_tx": 0, "uart_rx": 1, "ws2812": 2, "gpio_leds": [6, 7, 8],
+             "ignition_in": 20, "ignition_out": 21}
+
+    def test_overrides_laid_over_the_board(self):
+        merged, messages = config.merge_pins(self.BOARD, {"ignition_out": 22, "uart_id": 1})
+        self.assertEqual(messages, [])
+        self.assertEqual((merged["ignition_out"], merged["uart_id"], merged["ws2812"]), (22, 1, 2))
+        self.assertEqual(self.BOARD["ignition_out"], 21)  # the board map itself is left alone
+
+    def test_override_onto_a_pin_the_board_keeps_is_dropped(self):
+        merged, messages = config.merge_pins(self.BOARD, {"ignition_out": 2, "gpio_leds": [9, 1]})
+        self.assertEqual((merged["ignition_out"], merged["gpio_leds"]), (21, [6, 7, 8]))
+        self.assertEqual(messages, [
+            "pins.gpio_leds: GPIO 1 is the board's uart_rx; ignored, the board's setting is used",
+            "pins.ignition_out: GPIO 2 is the board's ws2812; ignored, the board's setting is used",
+        ])
+
+    def test_a_pin_freed_by_another_override_may_be_taken(self):
+        merged, messages = config.merge_pins(self.BOARD, {"ws2812": 3, "ignition_out": 2})
+        self.assertEqual(messages, [])
+        self.assertEqual((merged["ws2812"], merged["ignition_out"]), (3, 2))
+
+
 class CustomTest(unittest.TestCase):
     def test_not_an_object(self):
         cfg, messages = validate({"custom": "AA1A"})

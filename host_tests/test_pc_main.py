@@ -209,3 +209,12 @@ def test_deploy_prepare_script_runs_on_micropython(tmp_path):
     subprocess.run([str(MICROPYTHON), "-c", script], cwd=str(tmp_path), check=True, timeout=30)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["boards", "hw", "socbar"]
     assert list((tmp_path / "hw").iterdir()) == []
+
+
+def test_rejected_pin_override_still_passes_the_key_through(tmp_path):
+    # The early boot reads the raw override (GPIO 2, which is also the LED strip's pin) and
+    # drives it; validation refuses the clash, so the board's GPIO 21 is the output after all.
+    fs = board_fs(tmp_path, {"pins": {"ignition_out": 2}})
+    out = run(fs, key=1, ms=100, out_pin=21)
+    assert out["out"] == 1
+    assert any("pins.ignition_out" in line for line in out["logs"])

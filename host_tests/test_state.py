@@ -288,3 +288,38 @@ class AllocationTest(unittest.TestCase):
         self.assertEqual(gc.mem_alloc() - before, 0)
         for state in (LIVE, CHARGING, STALE, LINK_LOST, ASLEEP):
             self.assertEqual(seen[state], 1, STATE_NAMES[state])
+
+
+class ReviewCasesTest(unittest.TestCase):
+    def test_an_old_status_decides_nothing(self):
+        reading, s = make(key=True)
+        reading.status = 0x91
+        reading.soc = 60_000_000
+        s.on_frame(F_SOC | F_STATUS, 0)
+        self.assertEqual(s.update(0), CHARGING)
+        for t in range(500, 4000, 500):  # SOC frames only from here on
+            s.on_frame(F_SOC, t)
+        self.assertEqual(s.update(2999), CHARGING)
+        self.assertEqual(s.update(3000), LIVE)  # the charging status is 3000 ms old
+
+    def test_poll_mode_period_is_the_poll_period_when_longer(self):
+        doc = {"input": {"mode": "poll", "poll_period_ms": 10000},
+               "timing": {"period_ms": 1000, "stale_periods": 3, "lost_periods": 6}}
+        config, messages = validate(doc)
+        self.assertEqual(messages, [])
+        reading = Reading()
+        s = BmsState(reading, config)
+        s.set_ignition(True)
+        s.update(0)
+        soc_frame(s, reading, 0, 50_000_000)
+        self.assertEqual(s.update(9999), LIVE)  # 3 polls of 10 s make it stale, not 3 s
+        self.assertEqual(s.update(30000), STALE)
+        self.assertEqual(s.update(60000), LINK_LOST)
+
+    def test_source_switched_to_voltage(self):
+        reading, s = make(soc={"cells": 16, "chemistry": "lifepo4"})
+        s.set_source("voltage")
+        reading.voltage_mv = 16 * 3205
+        s.on_frame(F_VOLTAGE, 10)
+        self.assertEqual(s.update(10), LIVE)
+        self.assertEqual(s.soc, 22_500_000)

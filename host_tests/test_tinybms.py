@@ -397,6 +397,26 @@ class StreamTest(unittest.TestCase):
         self.assertEqual(dec.reading.soc, 11)
 
 
+class IndividualReadsOnASharedLineTest(unittest.TestCase):
+    """0x09: a request of 2k addresses and a reply of k pairs both have PL = 4k."""
+
+    REQUEST = with_pl(0x09, u16le(50, 145))  # status and a register beyond it: PL 4
+    REPLY = with_pl(0x09, u16le(50, 0x93, 145, 7))  # (address, value) pairs: PL 8
+
+    def test_after_other_requests_an_even_request_is_not_data(self):
+        dec = fed(frames.read_request(0x1A) + self.REQUEST + self.REPLY)
+        self.assertEqual(counters(dec), (1, 0, 0, 0, 2))  # the reply only is data
+        self.assertEqual(dec.reading.status, 0x93)  # from the reply, not the address 145
+        self.assertEqual(dec.reading.reg_count, 2)
+
+    def test_a_line_of_replies_alone_decodes_them(self):
+        # What the firmware hears on the BMS's TX wire: answers to a poller it cannot see.
+        short_reply = with_pl(0x09, u16le(50, 0x91))
+        dec = fed(short_reply + short_reply)
+        self.assertEqual(counters(dec), (2, 0, 0, 0, 0))
+        self.assertEqual(dec.reading.status, 0x91)
+
+
 class RequestBuilderTest(unittest.TestCase):
     def test_single_command_requests(self):
         buf = bytearray(8)

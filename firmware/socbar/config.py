@@ -117,6 +117,39 @@ PIN_KEYS = (
 )
 
 
+def _gpios(kind, value):
+    """The GPIO numbers a pin-map entry of ``kind`` holds."""
+    if kind not in ("gpio", "opt", "led", "list"):
+        return ()
+    return [p for p in (value if isinstance(value, list) else [value]) if _is_int(p)]
+
+
+def merge_pins(board, pins):
+    """(the board's pin map with the validated ``pins`` overrides laid over it, messages).
+
+    ``validate`` sees only the overrides; here they meet the board's own pins,
+    and an override onto a GPIO that another function of the board keeps is
+    dropped, so no two functions ever drive one pin."""
+    merged = dict(board)
+    messages = []
+    for key, kind in PIN_KEYS:
+        if key not in pins:
+            continue
+        mine = _gpios(kind, pins[key])
+        clash = None
+        for other, other_kind in PIN_KEYS:
+            if other != key and other not in pins:
+                for gpio in _gpios(other_kind, board.get(other)):
+                    if gpio in mine:
+                        clash = (gpio, other)
+        if clash is None:
+            merged[key] = pins[key]
+        else:
+            messages.append("pins.%s: GPIO %d is the board's %s; ignored, the board's setting is used"
+                            % (key, clash[0], clash[1]))
+    return merged, messages
+
+
 def _copy(value):
     """A deep copy of a JSON value, so no caller shares lists or dicts with the schema."""
     if isinstance(value, dict):

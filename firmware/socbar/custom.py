@@ -23,7 +23,6 @@ from array import array
 
 from .bytecopy import copy
 from .compat import const
-from .config import show
 from .crc import crc16, sum8, xor8
 from .reading import (
     F_AH,
@@ -86,6 +85,8 @@ def _sync_bytes(text):
 
 def description_errors(desc):
     """Every problem of a frame description, as messages naming key path, value and what is allowed."""
+    from .config import show  # here, so that decoding never loads the configuration schema
+
     if not isinstance(desc, dict):
         return ["custom: %s is not an object with sync, length, checksum and fields" % show(desc)]
     errors = []

@@ -55,6 +55,10 @@ class BmsState:
     - when the ignition went on: a BMS needs a moment to wake, so silence
       counts as a lost link only once the key has been on for the lost time.
 
+    A status (charging, full, regen, fault) counts only while it is younger
+    than the stale time too. In poll mode the period is the poll period when
+    that is longer, since data comes no faster than it is asked for.
+
     Data without a status field (a Cycle Analyst stream) shows charging while
     0.1 A or more flows into the pack (negative amps in the CA's sign),
     regen braking included, since the stream cannot tell the two apart.
@@ -71,11 +75,13 @@ class BmsState:
     def __init__(self, reading, cfg):
         timing = cfg["timing"]
         period = timing["period_ms"]
+        inp = cfg["input"]
+        if inp["mode"] == "poll" and inp["poll_period_ms"] > period:
+            period = inp["poll_period_ms"]  # polled data comes no faster than it is asked for
         self._stale_ms = period * timing["stale_periods"]
         self._lost_ms = period * timing["lost_periods"]
         soc = cfg["soc"]
-        self._source = _SOURCES.index(soc["source"])
-        self._soc_flag = (F_SOC, F_AH, F_VOLTAGE)[self._source]
+        self.set_source(soc["source"])
         self._capacity = soc["capacity_mah"]
         self._cells = soc["cells"]
         self._chemistry = soc["chemistry"]
@@ -93,8 +99,10 @@ class BmsState:
         self._started = False
         self._linked = False  # a good frame since the last loss
         self._soc_known = False
+        self._status_known = False
         self._last_good = 0
         self._last_soc = 0
+        self._last_status = 0
         self._last_bad = 0
         self._bad_run = 0  # bad frames since the last good one
         self._key_was = False
@@ -106,6 +114,11 @@ class BmsState:
     def set_ignition(self, on):
         self.ignition = on
 
+    def set_source(self, name):
+        """Where the SOC comes from: "bms", "ah" or "voltage" (soc.source)."""
+        self._source = _SOURCES.index(name)
+        self._soc_flag = (F_SOC, F_AH, F_VOLTAGE)[self._source]
+
     def on_frame(self, flags, now):
         """One or more good frames arrived; ``flags`` says what they carried."""
         self._linked = True
@@ -116,6 +129,9 @@ class BmsState:
             self._last_soc = now
             self._soc_known = True
             self.soc = self._derive()
+        if flags & F_STATUS:
+            self._last_status = now
+            self._status_known = True
 
     def on_bad_frame(self, now):
         self._last_bad = now
@@ -163,23 +179,26 @@ class BmsState:
             self.age_ms = -1
             self.state = self._silent(now, key)
             return self.state
-        self.age_ms = age = ticks_diff(now, self._last_good)
+        self.age_ms = ticks_diff(now, self._last_good)
         stale = self._stale_ms
         if self._soc_known and ticks_diff(now, self._last_soc) >= stale:
             self._soc_known = False  # a flag, so the tick wrap cannot make it fresh again
+        if self._status_known and ticks_diff(now, self._last_status) >= stale:
+            self._status_known = False  # an old status decides nothing
         r = self.reading
-        if age < stale and r.status == ST_FAULT:
+        status = r.status if self._status_known else 0
+        if status == ST_FAULT:
             state = FAULT
         elif not self._soc_known:
             state = STALE
         elif self.soc <= 0:
             state = EMPTY
-        elif r.status == ST_CHARGING or (
+        elif status == ST_CHARGING or (
                 not (r.have & F_STATUS) and r.have & F_CURRENT and r.current_ma <= -_CHARGE_MA):
             state = CHARGING
-        elif r.status == ST_FULL:
+        elif status == ST_FULL:
             state = FULL
-        elif r.status == ST_REGEN:
+        elif status == ST_REGEN:
             state = REGEN
         else:
             state = LIVE
@@ -201,5 +220,6 @@ class BmsState:
     def _forget(self):
         self._linked = False
         self._soc_known = False
+        self._status_known = False
         self.soc = 0
         self.reading.clear()

@@ -396,10 +396,16 @@ class TinyBmsDecoder:
         if cmd == 0x1E or cmd == 0x1F:
             return self._version(pl)
         if cmd == 0x09:
-            if pl & 3 == 2:
-                return _IS_REQUEST  # a list of addresses: the request form
+            # A request lists 2-byte addresses, a reply 4-byte pairs: PL = 4k fits both.
+            # On a line that has shown requests, such a frame is a reply only right after
+            # a 0x09 request; on a line of replies alone (the BMS's TX), it is a reply.
+            if pl & 3 == 2 or (pl & 3 == 0 and self.requests and self._req_cmd != 0x09):
+                self._req_cmd = 0x09
+                return _IS_REQUEST
             if pl & 3:
                 return _MALFORMED
+            if self._req_cmd == 0x09:
+                self._req_cmd = 0  # answered
             return self._pairs(pl >> 2)
         if pl & 1:
             return _MALFORMED

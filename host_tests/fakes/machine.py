@@ -188,12 +188,13 @@ class Timer:
         if kwargs:
             self.init(**kwargs)
 
-    def init(self, mode=PERIODIC, period=-1, freq=-1, callback=None):
+    def init(self, mode=PERIODIC, period=-1, freq=-1, callback=None, hard=False):
         if freq > 0:
             period = 1000 // freq
         self.mode = mode
         self.period = period
         self.callback = callback
+        self.hard = hard
         self.due = ticks_add(clock.now, period)
         self._clock = clock
         clock.add_timer(self)
