@@ -37,7 +37,9 @@ except while a press asks for it (``IgnitionFilter.showing``).
 Low power: while the state is asleep (bar blank, BMS silent) with the key
 off and the output off, the status LED goes dark and each pass ends with one
 ``power.sleep_slice_ms`` slice of ``sleeper.sleep``; the next pass sees UART
-bytes or the key and stays awake.
+bytes or the key and stays awake. Bytes that arrive during a slice are lost
+on the RP2040, so when ``sleeper.sleep`` reports line activity the loop
+stays awake for the link-lost time, long enough to hear whole frames.
 
 Nothing here allocates in a steady-state pass; the display page (text) is
 built only at its refresh rate.
@@ -166,6 +168,8 @@ class App:
         self._page_ms = config["display"]["refresh_ms"]
         self._page_due = now
         self._slice_ms = config["power"]["sleep_slice_ms"]
+        self._woke = False  # line activity ended a low-power slice ...
+        self._woke_at = now  # ... at this tick
 
         # main.py made the output follow the input before anything else: start
         # from that belief, and drive whenever the filter's output differs.
@@ -241,7 +245,9 @@ class App:
             if not self.sleeping:
                 self.sleeping = True
                 self.sleeps += 1
-            sleeper.sleep(self._slice_ms)
+            if sleeper.sleep(self._slice_ms):
+                self._woke = True  # the line came alive: its first bytes were lost asleep
+                self._woke_at = self.clock()
         else:
             self.sleeping = False
 
@@ -397,7 +403,10 @@ class App:
         return lines
 
     def _can_rest(self):
-        """Low power is allowed: nothing to show, nothing heard, key and output off."""
+        """Low power is allowed: nothing to show, nothing heard, key and output off, and
+        no line activity woke the board within the lost time (it stays up for whole frames)."""
+        if self._woke and ticks_diff(self.clock(), self._woke_at) >= self._lost_ms:
+            self._woke = False
         return (self.sleeper is not None and self.state == ASLEEP and not self._heard
-                and not self.ignition_out and not self._ign_raw and not self.bar.lit
-                and not self._dirty)
+                and not self._woke and not self.ignition_out and not self._ign_raw
+                and not self.bar.lit and not self._dirty)

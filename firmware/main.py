@@ -205,7 +205,7 @@ def start(clock=None, log=print, watchdog=True):
     uart = UartPort(board["uart_id"], board["uart_tx"], board["uart_rx"], 115200)
     app = App(cfg, board, uart, _leds(cfg, board, messages), ignition, clock,
               display=_display(cfg, board, messages), status_led=_status_led(board),
-              sleeper=Sleeper(cfg["power"]["sleep_slice_ms"]), log=log, messages=messages)
+              sleeper=Sleeper(board["uart_rx"]), log=log, messages=messages)
     if ignition is not None:
         global _timer
         _timer = _ignition_timer(app, clock)

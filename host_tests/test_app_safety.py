@@ -230,6 +230,23 @@ class LowPowerTest(unittest.TestCase):
         rig.run(100)
         self.assertEqual(len(rec.slept), slept)  # live: no more sleeping
 
+    def test_line_activity_during_a_slice_keeps_it_awake_for_whole_frames(self):
+        rig, rec = self._asleep_rig()
+        woken = [True]
+
+        def sleep(ms):  # the first slice ends with a start bit on RX (the bytes were lost)
+            rec.slept.append((rig.clock.now, ms))
+            return woken.pop() if woken else False
+
+        rec.sleep = sleep
+        rig.run(1)
+        slept = len(rec.slept)
+        rig.run(5900)  # awake for the link-lost time (6 periods of 1000 ms) ...
+        self.assertEqual(len(rec.slept), slept)
+        self.assertFalse(rig.app.sleeping)
+        rig.run(200)  # ... then, nothing heard, back to sleep
+        self.assertTrue(rig.app.sleeping)
+
     def test_the_key_wakes_it(self):
         rig, rec = self._asleep_rig()
         rig.ignition.level = True

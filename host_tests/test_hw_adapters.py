@@ -216,20 +216,20 @@ class SleeperTest(unittest.TestCase):
     def setUp(self):
         self.clock = machine.reset_fakes()
 
-    def test_sleeps_in_slices(self):
-        self.assertEqual(Sleeper(100).sleep(250), 250)
-        self.assertEqual(machine.sleeps, [100, 100, 50])
-        self.assertEqual(self.clock.now, 250)
+    def test_one_slice_without_activity(self):
+        self.assertEqual(Sleeper(1).sleep(100), False)
+        self.assertEqual(machine.sleeps, [100])
+        self.assertEqual(self.clock.now, 100)
 
-    def test_between_can_end_the_sleep(self):
-        calls = []
-
-        def between():
-            calls.append(machine.clock.now)
-            return len(calls) == 2
-
-        self.assertEqual(Sleeper(100, between).sleep(1000), 200)
-        self.assertEqual(calls, [100, 200])
+    def test_a_start_bit_during_the_slice_is_reported(self):
+        rx = machine.Pin(1)
+        rx.set_external(1)  # the idle line
+        sleeper = Sleeper(1)
+        # 40 ms into the slice the BMS starts talking: the start bit pulls RX low.
+        machine.Timer(-1, mode=machine.Timer.ONE_SHOT, period=40, callback=lambda t: rx.set_external(0))
+        self.assertEqual(sleeper.sleep(100), True)
+        rx.set_external(1)
+        self.assertEqual(sleeper.sleep(100), False)  # each slice starts afresh
 
 
 class OledTest(unittest.TestCase):

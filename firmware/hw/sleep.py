@@ -1,28 +1,28 @@
-"""Low-power waiting while the BMS sleeps.
+"""Low-power waiting while the BMS sleeps: one bounded ``machine.lightsleep`` slice.
 
-``machine.lightsleep`` is taken in bounded slices because the watchdog keeps
-counting while the CPU sleeps and the ignition input must still be looked at
-within its bound: between slices the caller's ``between()`` runs (feed the
-watchdog, mirror the ignition, look for UART bytes) and may end the sleep.
+The slice is bounded because the watchdog keeps counting while the CPU sleeps.
+In light sleep the RP2040 stops the UART's clock, so bytes that arrive are
+lost; but an edge on the RX pin wakes the chip (a GPIO interrupt ends a timed
+light sleep), and ``sleep`` says so, so the loop stays awake to hear the
+frames that follow. The key input wakes it the same way through the
+passthrough's own pin interrupt.
 """
 
-from machine import lightsleep
+from machine import Pin, lightsleep
 
 
 class Sleeper:
-    def __init__(self, slice_ms=100, between=None):
-        self.slice_ms = slice_ms
-        self.between = between
+    def __init__(self, rx_pin=None):
+        self.woken = False
+        if rx_pin is not None:
+            # A start bit pulls the idle-high line low.
+            Pin(rx_pin).irq(self._edge, Pin.IRQ_FALLING, hard=True)
+
+    def _edge(self, pin):
+        self.woken = True
 
     def sleep(self, ms):
-        """Sleep up to ms; return the ms slept (less when between() returned True)."""
-        slept = 0
-        while slept < ms:
-            step = ms - slept
-            if step > self.slice_ms:
-                step = self.slice_ms
-            lightsleep(step)
-            slept += step
-            if self.between is not None and self.between():
-                break
-        return slept
+        """Light-sleep up to ``ms``; True when line activity was seen meanwhile."""
+        self.woken = False
+        lightsleep(ms)
+        return self.woken
