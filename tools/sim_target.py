@@ -18,23 +18,11 @@ import binascii
 import json
 import sys
 
+from fake_line import Clock
 from socbar.compat import ticks_add, ticks_diff
 
 STEP_MS = 5  # virtual time between two app.step() passes; ignition_tick runs every ms
 RX_LIMIT = 4096  # bytes a real UART ring would hold; more is lost and counted
-
-
-class VirtualClock:
-    """Milliseconds that pass only when the PC side says so, wrapping like ticks_ms."""
-
-    def __init__(self, start=0):
-        self.now = start
-
-    def __call__(self):
-        return self.now
-
-    def ticks_ms(self):
-        return self.now
 
 
 class PipeUart:
@@ -135,7 +123,7 @@ class Target:
         self.names = STATE_NAMES
         self.logs = []
         self.config, self.messages = validate(doc)
-        self.clock = VirtualClock()
+        self.clock = Clock()
         self.uart = PipeUart(115200)
         self.leds = RecordingLeds()
         self.display = RecordingDisplay()
