@@ -29,6 +29,13 @@ def frame(cmd, payload=b""):
     return head + bytes((crc & 0xFF, crc >> 8))
 
 
+def from_hex(text):
+    """A frame from the hex of its bytes up to the CRC ("AA 1A ..."), the CRC added."""
+    body = bytes.fromhex(text)
+    crc = crc16(body)
+    return body + bytes((crc & 0xFF, crc >> 8))
+
+
 def with_pl(cmd, data):
     """A variable-length response: the PL byte is the length of ``data``."""
     return frame(cmd, bytes((len(data),)) + bytes(data))

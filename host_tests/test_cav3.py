@@ -6,6 +6,7 @@ text read as milli-units (0.05 Ah = 50 mAh), worked out in the comments.
 
 import unittest
 
+from feeding import counters, feed
 from socbar.cav3 import LINE_MAX, VALUE_NAMES, CaV3Decoder
 from socbar.reading import (
     F_AH,
@@ -33,19 +34,7 @@ def text(lines, end="\r\n"):
 
 def fed(data, columns=V31, step=0):
     """A decoder fed ``data`` whole (step 0) or in ``step``-byte chunks; its flags in ``.flags``."""
-    dec = CaV3Decoder(Reading(), columns)
-    dec.flags = 0
-    if not step:
-        dec.flags = dec.feed(data, len(data))
-        return dec
-    for i in range(0, len(data), step):
-        chunk = data[i : i + step]
-        dec.flags |= dec.feed(chunk, len(chunk))
-    return dec
-
-
-def counters(dec):
-    return (dec.good, dec.bad, dec.skipped, dec.overlong)
+    return feed(CaV3Decoder(Reading(), columns), data, step)
 
 
 class HeaderAndRowsTest(unittest.TestCase):

@@ -7,6 +7,7 @@ comments, CRCs come from frames.py's bit-by-bit CRC-16/MODBUS.
 import unittest
 
 import frames
+from feeding import counters, feed
 from socbar.config import DEFAULTS
 from socbar.custom import SATURATE, CustomDecoder, description_errors
 from socbar.reading import (
@@ -60,19 +61,7 @@ XOR8_FRAME = bytes.fromhex("7E9CFF2C0193DD")
 
 
 def fed(desc, data, step=0):
-    dec = CustomDecoder(Reading(), desc)
-    dec.flags = 0
-    if not step:
-        dec.flags = dec.feed(data, len(data))
-        return dec
-    for i in range(0, len(data), step):
-        chunk = data[i : i + step]
-        dec.flags |= dec.feed(chunk, len(chunk))
-    return dec
-
-
-def counters(dec):
-    return (dec.good, dec.bad, dec.skipped, dec.overlong)
+    return feed(CustomDecoder(Reading(), desc), data, step)
 
 
 class ChecksumKindsTest(unittest.TestCase):

@@ -8,27 +8,13 @@ import unittest
 from pathlib import Path
 
 import pytest
+from frames import from_hex as framed
 
 pytest.importorskip("serial", reason="bms_setup.py needs pyserial")
 
 import bms_setup  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
-
-
-def crc_ref(data):
-    crc = 0xFFFF
-    for byte in data:
-        crc ^= byte
-        for _ in range(8):
-            crc = (crc >> 1) ^ 0xA001 if crc & 1 else crc >> 1
-    return crc
-
-
-def framed(hexbody):
-    body = bytes.fromhex(hexbody)
-    crc = crc_ref(body)
-    return body + bytes((crc & 0xFF, crc >> 8))
 
 
 class FrameTest(unittest.TestCase):

@@ -12,23 +12,9 @@ from pathlib import Path
 
 import capturefile
 from bms_sim import TinyBmsSim
+from frames import from_hex as framed
 
 ROOT = Path(__file__).resolve().parent.parent
-
-
-def crc_ref(data):
-    crc = 0xFFFF
-    for byte in data:
-        crc ^= byte
-        for _ in range(8):
-            crc = (crc >> 1) ^ 0xA001 if crc & 1 else crc >> 1
-    return crc
-
-
-def framed(hexbody):
-    body = bytes.fromhex(hexbody)
-    crc = crc_ref(body)
-    return body + bytes((crc & 0xFF, crc >> 8))
 
 
 def ask(sim, hexbody):

@@ -8,6 +8,7 @@ the comments, never taken from the decoder.
 import unittest
 
 import frames
+from feeding import feed
 from frames import float32_bits, float32_le, frame, i16le, u16be, u16le, u32le, with_pl
 from socbar.reading import (
     F_ACK,
@@ -49,15 +50,7 @@ def decoder():
 
 def fed(data, step=0):
     """A decoder that has been fed ``data`` whole (step 0) or in ``step``-byte chunks."""
-    dec = decoder()
-    dec.flags = 0
-    if not step:
-        dec.flags = dec.feed(data, len(data))
-        return dec
-    for i in range(0, len(data), step):
-        chunk = data[i : i + step]
-        dec.flags |= dec.feed(chunk, len(chunk))
-    return dec
+    return feed(decoder(), data, step)
 
 
 def counters(dec):
