@@ -7,6 +7,7 @@ ceil(c * B / 255), bytes go out G, R, B, and with n segments segment k
 
 import unittest
 
+import alloc
 from socbar.bar import BarRenderer
 from socbar.compat import ticks_add
 from socbar.config import validate
@@ -308,14 +309,7 @@ class PatternTest(unittest.TestCase):
 
 class AllocationTest(unittest.TestCase):
     def test_render_allocates_nothing(self):
-        import gc
-
-        if not hasattr(gc, "mem_alloc"):
-            self.skipTest("gc.mem_alloc is MicroPython's")
+        if not alloc.measurable():
+            self.skipTest(alloc.UNMEASURABLE)
         r = bar_with(segments=64, hysteresis_pct=2)
-        render_many(r, 1000)
-        gc.collect()
-        before = gc.mem_alloc()
-        render_many(r, 1000)
-        after = gc.mem_alloc()
-        self.assertEqual(after - before, 0)
+        self.assertEqual(alloc.allocated(lambda n: render_many(r, n), 1000, warm=1000), 0)

@@ -2,6 +2,7 @@
 
 import unittest
 
+import alloc
 from socbar.soc import LIFEPO4_OCV_MV, NMC_OCV_MV, soc_from_ah, soc_from_voltage
 
 
@@ -55,10 +56,8 @@ class FromVoltageTest(unittest.TestCase):
                 self.assertTrue(table[i] < table[i + 1], table)
 
     def test_allocates_nothing(self):
-        import gc
-
-        if not hasattr(gc, "mem_alloc"):
-            self.skipTest("gc.mem_alloc is MicroPython's")
+        if not alloc.measurable():
+            self.skipTest(alloc.UNMEASURABLE)
 
         def spin(n):
             mv = 40000
@@ -68,8 +67,4 @@ class FromVoltageTest(unittest.TestCase):
                 mv += 17
                 n -= 1
 
-        spin(100)
-        gc.collect()
-        before = gc.mem_alloc()
-        spin(1000)
-        self.assertEqual(gc.mem_alloc() - before, 0)
+        self.assertEqual(alloc.allocated(spin, 1000), 0)

@@ -4,9 +4,9 @@ Timing used throughout: a 1000 ms period, stale after 3 periods (3000 ms),
 link lost or asleep after 6 (6000 ms).
 """
 
-import gc
 import unittest
 
+import alloc
 from socbar.compat import ticks_add
 from socbar.config import validate
 from socbar.reading import F_AH, F_CURRENT, F_SOC, F_STATUS, F_VOLTAGE, Reading
@@ -234,8 +234,8 @@ class SocSourceTest(unittest.TestCase):
 
 class AllocationTest(unittest.TestCase):
     def test_frames_and_updates_allocate_nothing(self):
-        if not hasattr(gc, "mem_alloc"):
-            self.skipTest("gc.mem_alloc is MicroPython's")
+        if not alloc.measurable():
+            self.skipTest(alloc.UNMEASURABLE)
         reading, s = make(key=True)
         reading.soc = 50_000_000
         reading.status = 0x93
@@ -251,15 +251,11 @@ class AllocationTest(unittest.TestCase):
                 now += 50
                 n -= 1
 
-        spin(100)
-        gc.collect()
-        before = gc.mem_alloc()
-        spin(1000)
-        self.assertEqual(gc.mem_alloc() - before, 0)
+        self.assertEqual(alloc.allocated(spin, 1000), 0)
 
     def test_every_state_of_a_cycle_analyst_allocates_nothing(self):
-        if not hasattr(gc, "mem_alloc"):
-            self.skipTest("gc.mem_alloc is MicroPython's")
+        if not alloc.measurable():
+            self.skipTest(alloc.UNMEASURABLE)
         reading, s = make(soc={"source": "voltage", "cells": 13, "chemistry": "nmc"})
         seen = bytearray(9)
 
@@ -281,11 +277,7 @@ class AllocationTest(unittest.TestCase):
                 now += 250
                 n -= 1
 
-        spin(1000)
-        gc.collect()
-        before = gc.mem_alloc()
-        spin(1000)
-        self.assertEqual(gc.mem_alloc() - before, 0)
+        self.assertEqual(alloc.allocated(spin, 1000, warm=1000), 0)
         for state in (LIVE, CHARGING, STALE, LINK_LOST, ASLEEP):
             self.assertEqual(seen[state], 1, STATE_NAMES[state])
 
