@@ -28,10 +28,10 @@ MICROPYPATH = ":".join(
 
 
 def micropython():
-    """Path of the ``micropython`` command: the venv's, else the PATH's."""
-    local = Path(sys.executable).parent / "micropython"
-    if local.exists():
-        return str(local)
+    """Path of the ``micropython`` command: the running venv's, the project's, else the PATH's."""
+    for local in (Path(sys.executable).parent / "micropython", ROOT / ".venv" / "bin" / "micropython"):
+        if local.exists():
+            return str(local)
     found = shutil.which("micropython")
     if found is None:
         raise RuntimeError(
