@@ -130,7 +130,7 @@ def _leds(cfg, board, messages):
         if len(pins) < segments:
             messages.append("bar.segments: %d, but the board lists %d gpio_leds; the rest stay dark"
                             % (segments, len(pins)))
-        return GpioLeds(pins[:segments])
+        return GpioLeds(pins[:segments], brightness=cfg["bar"]["brightness"])
     from hw.ws2812 import Ws2812
 
     return Ws2812(board["ws2812"], segments)

@@ -113,6 +113,20 @@ class GpioLedsTest(unittest.TestCase):
         leds.write(bytes([0, 0, 0, 255, 255, 255]))
         self.assertEqual(self.levels([6, 7]), [1, 0])
 
+    def test_dimmed_by_pwm_below_full_brightness(self):
+        leds = GpioLeds([6, 7], brightness=64)
+        pwms = leds._pwms
+        self.assertEqual([p.freq() for p in pwms], [1000, 1000])
+        self.assertEqual([p.duty_u16() for p in pwms], [0, 0])
+        leds.write(bytes([1, 0, 0, 0, 0, 0]))
+        self.assertEqual([p.duty_u16() for p in pwms], [64 * 65535 // 255, 0])  # 16448: a quarter
+
+    def test_dimmed_active_low_inverts_the_duty(self):
+        leds = GpioLeds([6], active=0, brightness=64)
+        self.assertEqual(leds._pwms[0].duty_u16(), 65535)  # off: the pin held high
+        leds.write(bytes([0, 9, 0]))
+        self.assertEqual(leds._pwms[0].duty_u16(), 65535 - 16448)
+
     def test_pins_touched_only_on_change(self):
         leds = GpioLeds([6, 7])
         frame = bytes([1, 0, 0, 0, 0, 0])
