@@ -17,9 +17,11 @@ feeds the watchdog, but only when every stage of the pass went well. Each
 stage runs in its own ``try``, so a failing display cannot stop the bar; a
 hang stops the feeding and the watchdog resets the board.
 
-``ignition_tick(now)`` is the passthrough. It runs at the top of every step
-and, on the board, from a timer every few ms, so the output follows the key
-within the debounce plus one timer period however long a pass takes.
+``ignition_tick(now)`` is the passthrough. On the board it runs from a timer
+every few ms (and a pin interrupt), so the output follows the key within the
+debounce plus one timer period however long a pass takes; ``main.py`` then
+clears ``tick_in_step``. Without a timer (host tests, the simulator) it runs
+at the top of every step.
 
 Input modes (config ``input``): ``listen`` never writes a byte; the format is
 configured or detected. ``poll`` reads the Tiny BMS protocol: every
