@@ -2,7 +2,7 @@
 
 import unittest
 
-from socbar.bytecopy import copy, copy_py
+from socbar.bytecopy import copy, copy_py, drop_until
 
 
 class CopyTest(unittest.TestCase):
@@ -24,3 +24,15 @@ class CopyTest(unittest.TestCase):
             dst = bytearray(b"xy")
             fn(dst, 0, b"ab", 0, 0)
             self.assertEqual(dst, bytearray(b"xy"))
+
+
+class DropUntilTest(unittest.TestCase):
+    def test_keeps_from_the_next_sync_on(self):
+        buf = bytearray(b"\xaa\x01\x02\xaa\x1a\x05..")
+        self.assertEqual(drop_until(buf, 1, 6, b"\xaa"), 3)  # the failed frame's first byte goes
+        self.assertEqual(bytes(buf[0:3]), b"\xaa\x1a\x05")
+
+    def test_nothing_kept_without_a_sync(self):
+        buf = bytearray(b"\xaa\x01\x02\x03")
+        self.assertEqual(drop_until(buf, 1, 4, b"\xaa"), 0)
+        self.assertEqual(drop_until(buf, 4, 4, b"\xaa"), 0)  # everything was dropped already

@@ -1,4 +1,4 @@
-"""Copy bytes between buffers without allocating: the decoders' gathering step.
+"""Copy bytes between buffers without allocating: the decoders' gathering and resync steps.
 
 On MicroPython a slice (of bytes, bytearray or memoryview) is a new heap
 object, so the decoders cannot write ``buf[a:b] = data[c:d]`` per frame. A
@@ -31,3 +31,13 @@ try:
 
 except (ImportError, AttributeError, SyntaxError):  # CPython, or a port built without viper
     pass
+
+
+def drop_until(buf, start, n, sync):
+    """Drop ``buf[0:start]`` and the bytes after it up to the next ``sync``; move the rest of
+    ``buf[0:n]`` to the front and return its length (0 when no ``sync`` follows)."""
+    j = buf.find(sync, start, n)
+    if j < 0:
+        return 0
+    copy(buf, 0, buf, j, n - j)  # forward, so the overlap is safe
+    return n - j

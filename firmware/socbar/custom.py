@@ -21,7 +21,7 @@ configuration falls back to the default description when it returns any.
 
 from array import array
 
-from .bytecopy import copy
+from .bytecopy import copy, drop_until
 from .compat import const
 from .crc import crc16, sum8, xor8
 from .reading import (
@@ -292,16 +292,10 @@ class CustomDecoder:
 
     def _discard(self, start):
         """Drop ``buf[0:start]``; bytes up to the next sync start are skipped, the rest moves up."""
-        buf = self._buf
         n = self._n
-        j = buf.find(self._sync0, start, n)
-        if j < 0:
-            self.skipped += n - start
-            self._n = 0
-            return
-        self.skipped += j - start
-        copy(buf, 0, buf, j, n - j)  # forward, so the overlap is safe
-        self._n = n - j
+        kept = drop_until(self._buf, start, n, self._sync0)
+        self.skipped += n - start - kept
+        self._n = kept
 
     def _check(self):
         buf = self._buf

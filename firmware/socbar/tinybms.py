@@ -23,7 +23,7 @@ There is deliberately no builder for write or reset commands: the firmware
 never changes BMS settings.
 """
 
-from .bytecopy import copy
+from .bytecopy import copy, drop_until
 from .compat import const
 from .crc import crc16
 from .reading import (
@@ -322,19 +322,10 @@ class TinyBmsDecoder:
 
     def _discard(self, start):
         """Drop ``buf[0:start]``; bytes up to the next 0xAA are skipped, the rest moves to the front."""
-        buf = self._buf
         n = self._n
-        if start == n:
-            self._n = 0
-            return
-        j = buf.find(_SYNC, start, n)
-        if j < 0:
-            self.skipped += n - start
-            self._n = 0
-            return
-        self.skipped += j - start
-        copy(buf, 0, buf, j, n - j)  # forward, so the overlap is safe
-        self._n = n - j
+        kept = drop_until(self._buf, start, n, _SYNC)
+        self.skipped += n - start - kept
+        self._n = kept
 
     def _remember(self, cmd):
         """Keep the start address and count of a 0x03 / 0x07 request for its reply."""
