@@ -27,6 +27,9 @@ bench: $(STAMP)
 soak: $(STAMP)
 	$(PY) tools/soak.py --hours 24
 
+fuzz: $(STAMP)
+	FUZZ_EXAMPLES=20000 $(PY) -m pytest -q -p no:cacheprovider host_tests/test_pc_fuzz.py
+
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 

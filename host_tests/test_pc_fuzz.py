@@ -1,11 +1,13 @@
 """Fuzzing the decoders with hypothesis: junk never hurts, and never lies.
 
-Deterministic and small for CI: derandomized, no example database.
+Deterministic and small for CI: derandomized, no example database; `make fuzz`
+runs the same properties on many fresh random inputs.
 Expected values come from frames built here (host_tests/frames.py, with its
 own bit-by-bit CRC) and from the reference decoder's independent CRC.
 """
 
 import importlib
+import os
 import struct
 from array import array
 
@@ -19,10 +21,13 @@ from socbar import record
 from socbar.reading import Reading
 from socbar.tinybms import TinyBmsDecoder
 
+# `make fuzz` sets FUZZ_EXAMPLES for a long run with fresh random inputs; `make test` keeps
+# the short, derandomized one.
+_LONG = int(os.environ.get("FUZZ_EXAMPLES", "0"))
 FUZZ = settings(
-    derandomize=True,
+    derandomize=not _LONG,
     database=None,
-    max_examples=300,
+    max_examples=_LONG or 300,
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow],
 )
