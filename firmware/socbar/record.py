@@ -1,4 +1,4 @@
-"""A Reading as one JSON line, for PC tools and the board's console.
+"""A Reading as one JSON line, for the PC tools (decode, the differential runs).
 
 The text is built by hand with integer arithmetic so that CPython and
 MicroPython print the very same bytes (their float formatting differs). This
