@@ -1,5 +1,7 @@
 """tools/bms_setup.py: its frames by hand, then against the BMS model over a real pty."""
 
+import argparse
+import io
 import signal
 import subprocess
 import sys
@@ -103,6 +105,23 @@ class AgainstTheModelTest(unittest.TestCase):
         self.assertEqual(run.returncode, 0, run.stderr)
         self.assertIn("reg 342): off", run.stdout)
         self.assertGreater(took, bms_setup.ANSWER_S)  # one request went unanswered
+
+    def test_an_unknown_code_is_never_written_back(self):
+        # The BMS holds format code 5, unknown here; only --period is given, so the tool would
+        # have to write 5 back. It says so and writes nothing.
+        written = []
+        real_read, real_write = bms_setup.read_broadcast, bms_setup.write_broadcast
+        bms_setup.read_broadcast = lambda port: (4, 5)
+        bms_setup.write_broadcast = lambda *args: written.append(args)
+        try:
+            out = io.StringIO()
+            args = argparse.Namespace(write=True, period="2", format=None, yes=True)
+            self.assertEqual(bms_setup.run(None, args, out=out), 2)
+        finally:
+            bms_setup.read_broadcast, bms_setup.write_broadcast = real_read, real_write
+        self.assertEqual(written, [])
+        self.assertIn("unknown code 5", out.getvalue())
+        self.assertTrue(out.getvalue().endswith("nothing written\n"))
 
     def test_options_need_write(self):
         run = setup("/dev/null", "--period", "1")

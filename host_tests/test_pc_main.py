@@ -197,6 +197,17 @@ def test_deploy_copies_mpy_main_boards_and_config(tmp_path):
     assert "'app.py'" in script  # a stale source would shadow its .mpy
 
 
+def test_deploy_refuses_a_broken_config_with_one_line(tmp_path, capsys):
+    import deploy
+
+    bad = tmp_path / "config.json"
+    bad.write_text('{"display": ')
+    with pytest.raises(SystemExit) as stop:
+        deploy.main(["--config", str(bad), "--dry-run"])
+    assert "config.json is not valid JSON" in str(stop.value.code)
+    assert "mpremote" not in capsys.readouterr().out  # nothing would have run
+
+
 def test_deploy_prepare_script_runs_on_micropython(tmp_path):
     import deploy
 

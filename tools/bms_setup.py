@@ -116,6 +116,10 @@ def run(port, args, out=sys.stdout, ask=input):
         return 0
     new_period = PERIOD_ARGS[args.period] if args.period else period
     new_fmt = FORMAT_ARGS[args.format] if args.format else fmt
+    if new_period not in PERIODS or new_fmt not in FORMATS:
+        print("the BMS holds a code this tool does not know (see above); give both --period and "
+              "--format to replace it; nothing written", file=out)
+        return 2
     if new_fmt == FORMAT_ARGS["socbar"] and new_period < SOCBAR_MIN_PERIOD:
         print("warning: the Tiny BMS guide asks for a period of at least 1 s for SOC BAR", file=out)
     print("\nto write:\n" + describe(new_period, new_fmt), file=out)

