@@ -254,3 +254,12 @@ class AllocationTest(unittest.TestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class FirstLineTest(unittest.TestCase):
+    def test_a_header_fragment_does_not_take_over_the_columns(self):
+        # A stream joined inside the header: "AhX" is not a CA column name, so the line is not
+        # a header, and the next row is read with the configured 14 columns.
+        dec = fed(text(["AhX\tV\tA", ROW1]))
+        self.assertEqual((dec.good, dec.bad), (1, 1))
+        self.assertEqual(dec.reading.voltage_mv, 52310)

@@ -74,6 +74,12 @@ class PressToShowTest(unittest.TestCase):
         self.assertEqual(out.count(True), 2000)  # exactly wake_bms_s, though still held
         self.assertFalse(any(out[first + 2000 :]))
 
+    def test_a_wake_longer_than_the_show_runs_its_full_bound(self):
+        f = IgnitionFilter(cfg(debounce_ms=0, show_s=1, wake_bms_s=2))
+        out = run(f, [False] + [True] * 50 + [False] * 3000)  # a 50 ms press at 1 ms
+        self.assertEqual(out.index(True), 1)
+        self.assertEqual(out.count(True), 2000)  # wake_bms_s, though the bar shows for 1 s only
+
     def test_bar_shown_for_show_s(self):
         f = IgnitionFilter(cfg(debounce_ms=10, show_s=3, wake_bms_s=0))
         for i in range(40):  # a 30 ms press from ms 0 to 30

@@ -141,7 +141,8 @@ def test_junk_with_sync_bytes_never_raises(name, junk):
     owned = buffers(dec)
     feed(dec, dense * 3, [1, 5, 64])
     assert buffers(dec) == owned
-    assert dec.good >= 0 and dec.bad >= 0 and dec.skipped >= 0 and dec.overlong >= 0
+    held = dec._line if name == "cav3" else dec._buf
+    assert 0 <= dec._n <= len(held)  # the partial frame or line never outgrows its buffer
 
 
 def tinybms_stream(socs):

@@ -24,6 +24,7 @@ from socbar.reading import (
     F_TEMPS,
     F_VERSION,
     F_VOLTAGE,
+    NO_SENSOR,
     Reading,
 )
 from socbar.tinybms import (
@@ -388,6 +389,36 @@ class StreamTest(unittest.TestCase):
         data = bytes(300) + frame(0x1A, u32le(11))
         dec.feed(data, len(data))
         self.assertEqual(dec.reading.soc, 11)
+
+
+class EdgeValuesTest(unittest.TestCase):
+    """Values at the edges of what the Reading's slots hold: never raised, never shown wrong."""
+
+    def test_a_pair_above_the_register_map_is_left_out(self):
+        dec = fed(with_pl(0x09, u16le(0x8000, 5)))  # reg_addrs are signed 16-bit
+        self.assertEqual(counters(dec), (1, 0, 0, 0, 0))
+        self.assertEqual(dec.reading.reg_count, 0)
+
+    def test_a_block_running_past_0x7fff_keeps_no_addresses(self):
+        dec = fed(frames.modbus_read_request(0x7FFF, 2) + with_pl(0x03, u16be(1, 2)))
+        self.assertEqual(dec.reading.reg_count, 2)
+        self.assertEqual(list(dec.reading.regs[0:2]), [1, 2])
+        self.assertEqual(list(dec.reading.reg_addrs[0:2]), [-1, -1])
+
+    def test_the_soc_high_word_alone_is_not_a_soc(self):
+        # Registers 47 and 48: the SOC's high word without its low word (46), then a temperature.
+        dec = fed(frames.modbus_read_request(47, 2) + with_pl(0x03, u16be(0x05F5, 250)))
+        self.assertFalse(dec.flags & F_SOC)
+        self.assertEqual(dec.reading.soc, 0)
+
+    def test_32_bit_values_saturate_where_small_ints_end(self):
+        # 2**30 - 1 is the largest small int on a 32-bit port; above it a value would allocate.
+        self.assertEqual(fed(frame(0x1A, u32le(0x3FFFFFFF))).reading.soc, 0x3FFFFFFF)
+        self.assertEqual(fed(frame(0x1A, u32le(0x40000000))).reading.soc, MILLI_MAX)
+
+    def test_a_short_temperature_reply_leaves_the_rest_without_sensor(self):
+        dec = fed(with_pl(0x1B, i16le(250)))  # only the internal sensor: 25.0 degC
+        self.assertEqual(list(dec.reading.temps), [250, NO_SENSOR, NO_SENSOR])
 
 
 class IndividualReadsOnASharedLineTest(unittest.TestCase):
