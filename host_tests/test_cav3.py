@@ -263,3 +263,11 @@ class FirstLineTest(unittest.TestCase):
         dec = fed(text(["AhX\tV\tA", ROW1]))
         self.assertEqual((dec.good, dec.bad), (1, 1))
         self.assertEqual(dec.reading.voltage_mv, 52310)
+
+    def test_a_temperature_at_the_slot_edge_is_not_no_sensor(self):
+        # -3276.8 degC would be -32768 tenths: the "no sensor" mark. It is held one tenth above.
+        row = ROW1.split("\t")
+        row[5] = "-3276.8"
+        dec = fed(text([HEADER, "\t".join(row)]))
+        self.assertEqual(dec.reading.temps[1], -32767)
+        self.assertNotEqual(dec.reading.temps[1], NO_SENSOR)
