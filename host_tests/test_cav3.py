@@ -6,6 +6,7 @@ text read as milli-units (0.05 Ah = 50 mAh), worked out in the comments.
 
 import unittest
 
+import alloc
 from feeding import counters, feed
 from socbar.cav3 import LINE_MAX, VALUE_NAMES, CaV3Decoder
 from socbar.reading import (
@@ -230,30 +231,21 @@ class DamagedStreamsTest(unittest.TestCase):
 
 class AllocationTest(unittest.TestCase):
     def test_rows_allocate_nothing(self):
-        try:
-            import gc
-
-            mem_alloc = gc.mem_alloc
-        except (ImportError, AttributeError):
-            self.skipTest("gc.mem_alloc exists only on MicroPython")
+        if not alloc.measurable():
+            self.skipTest(alloc.UNMEASURABLE)
         dec = CaV3Decoder(Reading(), V31)
         rows = bytearray(text([ROW1, ROW2]))
         head = text([HEADER])
         dec.feed(head, len(head))
         n = len(rows)
-        for _ in range(20):
-            dec.feed(rows, n)
-        gc.collect()
-        before = mem_alloc()
-        for _ in range(500):
-            dec.feed(rows, n)
-        after = mem_alloc()
+
+        def rounds(count):
+            for _ in range(count):
+                dec.feed(rows, n)
+
+        used = alloc.allocated(rounds, 500, warm=20)
         self.assertEqual(dec.good, 1040)
-        self.assertEqual(after - before, 0)
-
-
-if __name__ == "__main__":
-    unittest.main()
+        self.assertEqual(used, 0)
 
 
 class FirstLineTest(unittest.TestCase):
@@ -271,3 +263,7 @@ class FirstLineTest(unittest.TestCase):
         dec = fed(text([HEADER, "\t".join(row)]))
         self.assertEqual(dec.reading.temps[1], -32767)
         self.assertNotEqual(dec.reading.temps[1], NO_SENSOR)
+
+
+if __name__ == "__main__":
+    unittest.main()

@@ -6,6 +6,7 @@ comments, CRCs come from frames.py's bit-by-bit CRC-16/MODBUS.
 
 import unittest
 
+import alloc
 import frames
 from feeding import counters, feed
 from socbar.config import DEFAULTS
@@ -179,28 +180,28 @@ class StreamTest(unittest.TestCase):
         self.assertEqual(seen, [(F_SOC | F_VOLTAGE | F_CURRENT, 75000000)])
 
 
+def rounds_of(dec, data):
+    """A workload for alloc.allocated: ``count`` times ``data`` through ``dec``."""
+    n = len(data)
+
+    def rounds(count):
+        for _ in range(count):
+            dec.feed(data, n)
+
+    return rounds
+
+
 class AllocationTest(unittest.TestCase):
     def test_frames_allocate_nothing(self):
-        try:
-            import gc
-
-            mem_alloc = gc.mem_alloc
-        except (ImportError, AttributeError):
-            self.skipTest("gc.mem_alloc exists only on MicroPython")
+        if not alloc.measurable():
+            self.skipTest(alloc.UNMEASURABLE)
         for desc, frame in ((SUM8_DESC, SUM8_FRAME), (XOR8_DESC, XOR8_FRAME), (DEFAULTS["custom"], SOC_FRAME),
                             (WideFieldsTest.DESC, with_crc(bytes.fromhex("C0DE80000000FFFFFFFF0200")))):
             dec = CustomDecoder(Reading(), desc)
             data = bytearray(b"\x00" + frame * 4 + frame[:3])  # junk, frames, a bad one
-            n = len(data)
-            for _ in range(10):
-                dec.feed(data, n)
-            gc.collect()
-            before = mem_alloc()
-            for _ in range(250):
-                dec.feed(data, n)
-            after = mem_alloc()
+            used = alloc.allocated(rounds_of(dec, data), 250, warm=10)
             self.assertEqual(dec.good, 1040)
-            self.assertEqual(after - before, 0)
+            self.assertEqual(used, 0)
 
 
 def errors_of(**changes):

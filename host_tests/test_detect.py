@@ -2,6 +2,7 @@
 
 import unittest
 
+import alloc
 from frames import frame, u16le, u32le, with_pl
 from socbar.cav3 import CaV3Decoder
 from socbar.config import DEFAULTS
@@ -126,28 +127,25 @@ class DetectTest(unittest.TestCase):
         self.assertEqual(dets[0].good, 3)
 
     def test_probing_allocates_nothing(self):
-        try:
-            import gc
-
-            mem_alloc = gc.mem_alloc
-        except (ImportError, AttributeError):
-            self.skipTest("gc.mem_alloc exists only on MicroPython")
+        if not alloc.measurable():
+            self.skipTest(alloc.UNMEASURABLE)
         det = Detector(candidates(), limit=1 << 29)
         junk = bytearray(bytes((i * 37 + 11) & 0xFF for i in range(256)))
         one = bytearray(1)
         for i in range(256):
             one[0] = junk[i]
             det.feed(one, 1)
-        gc.collect()
-        before = mem_alloc()
-        for _ in range(4):
-            for i in range(256):
-                one[0] = junk[i]
-                det.feed(one, 1)
-            det.feed(junk, 256)
-        after = mem_alloc()
+
+        def rounds(count):  # each a byte at a time, then all at once
+            for _ in range(count):
+                for i in range(256):
+                    one[0] = junk[i]
+                    det.feed(one, 1)
+                det.feed(junk, 256)
+
+        used = alloc.allocated(rounds, 4, warm=0)
         self.assertEqual(det.bytes_seen, 256 + 4 * 512)
-        self.assertEqual(after - before, 0)
+        self.assertEqual(used, 0)
 
 
 if __name__ == "__main__":

@@ -7,6 +7,7 @@ the comments, never taken from the decoder.
 
 import unittest
 
+import alloc
 import frames
 from feeding import feed
 from frames import float32_bits, float32_le, frame, i16le, u16be, u16le, u32le, with_pl
@@ -491,10 +492,8 @@ class RequestBuilderTest(unittest.TestCase):
 
 class AllocationTest(unittest.TestCase):
     def test_no_allocation_per_frame(self):
-        import gc
-
-        if not hasattr(gc, "mem_alloc"):
-            self.skipTest("gc.mem_alloc exists only on MicroPython")
+        if not alloc.measurable():
+            self.skipTest(alloc.UNMEASURABLE)
         stream = (
             mixed_stream()
             + frames.block_read_request(46, 5)
@@ -508,14 +507,14 @@ class AllocationTest(unittest.TestCase):
         sizes = [len(c) for c in chunks]
         dec = decoder()
         count = len(chunks)
-        for i in range(count):
-            dec.feed(chunks[i], sizes[i])
+
+        def rounds(times):
+            for _ in range(times):
+                for i in range(count):
+                    dec.feed(chunks[i], sizes[i])
+
+        rounds(1)
         good = dec.good
-        gc.collect()
-        before = gc.mem_alloc()
-        for _ in range(100):
-            for i in range(count):
-                dec.feed(chunks[i], sizes[i])
-        after = gc.mem_alloc()
+        used = alloc.allocated(rounds, 100, warm=0)
         self.assertTrue(dec.good - good >= 1000)
-        self.assertEqual(after - before, 0)
+        self.assertEqual(used, 0)
