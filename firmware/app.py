@@ -232,7 +232,7 @@ class App:
             self._page(now)
         except Exception as exc:
             ok = self._failed(3, exc, now)
-        rest = self._can_rest()
+        rest = self._can_rest(now)
         try:
             if rest:
                 self.console.dark()
@@ -404,10 +404,10 @@ class App:
         lines.append("link %d%%" % self.bms.quality)
         return lines
 
-    def _can_rest(self):
+    def _can_rest(self, now):
         """Low power is allowed: nothing to show, nothing heard, key and output off, and
         no line activity woke the board within the lost time (it stays up for whole frames)."""
-        if self._woke and ticks_diff(self.clock(), self._woke_at) >= self._lost_ms:
+        if self._woke and ticks_diff(now, self._woke_at) >= self._lost_ms:
             self._woke = False
         return (self.sleeper is not None and self.state == ASLEEP and not self._heard
                 and not self._woke and not self.ignition_out and not self._ign_raw
