@@ -124,7 +124,7 @@ class Soak:
         """Add the counters of the App about to be replaced to the run's."""
         self.written += self.uart.written
         self.stage_errors += sum(self.app.stage_errors)
-        self.baud_switches += self.app.baud_switches
+        self.baud_switches += self.app.line.baud_switches
 
     def log(self, *args):
         pass

@@ -24,7 +24,7 @@ from hw.ignition import IgnitionPins
 
 CONFIG_FILE = "config.json"
 BOARD_FILE = "boards/%s.json"
-IGNITION_TIMER_MS = 2  # passthrough latency: debounce + at most this
+IGNITION_TIMER_MS = 2  # the passthrough's tick while awake: latency debounce + at most 3 ms
 WATCHDOG_MS = 4000  # longer than any pass, a sleep slice (<= 1 s) or a display refresh
 
 
@@ -178,24 +178,11 @@ def _ignition(cfg, board):
     return pins
 
 
-def _ignition_timer(app, clock):
-    """The passthrough's own timer, hard (an interrupt) so that no long C call in the loop
-    (an I2C display refresh, a collection) delays it; ignition_tick allocates nothing.
-    A build whose Timer lacks ``hard`` gets the soft one, which the loop may hold up."""
-
-    def tick(t):
-        app.ignition_tick(clock())
-
-    try:
-        return machine.Timer(-1, period=IGNITION_TIMER_MS, callback=tick, hard=True)
-    except TypeError:
-        return machine.Timer(-1, period=IGNITION_TIMER_MS, callback=tick)
-
-
 def start(clock=None, log=print, watchdog=True):
     """Build the App on the board's adapters and start the ignition timer; return the App."""
     if clock is None:
         from time import ticks_ms as clock
+    from hw.ignition import IgnitionTimer
     from hw.sleep import Sleeper
     from hw.uart import UartPort
     from hw.watchdog import Watchdog
@@ -203,16 +190,21 @@ def start(clock=None, log=print, watchdog=True):
     cfg, board, messages = load_config(_CONFIG_TEXT)
     ignition = _ignition(cfg, board)
     uart = UartPort(board["uart_id"], board["uart_tx"], board["uart_rx"], 115200)
+    sleeper = Sleeper(board["uart_rx"])
     app = App(cfg, board, uart, _leds(cfg, board, messages), ignition, clock,
               display=_display(cfg, board, messages), status_led=_status_led(board),
-              sleeper=Sleeper(board["uart_rx"]), log=log, messages=messages)
+              sleeper=sleeper, log=log, messages=messages)
     if ignition is not None:
         global _timer
-        _timer = _ignition_timer(app, clock)
+
+        def tick(_):
+            app.ignition_tick(clock())
+
+        _timer = sleeper.timer = IgnitionTimer(IGNITION_TIMER_MS, tick)
         app.tick_in_step = False
         # A key edge is seen at once, and ends a low-power slice early.
-        machine.Pin(board["ignition_in"]).irq(lambda p: app.ignition_tick(clock()),
-                                              machine.Pin.IRQ_RISING | machine.Pin.IRQ_FALLING, hard=True)
+        machine.Pin(board["ignition_in"]).irq(tick, machine.Pin.IRQ_RISING | machine.Pin.IRQ_FALLING,
+                                              hard=True)
     if watchdog:
         app.watchdog = Watchdog(WATCHDOG_MS)
     gc.collect()

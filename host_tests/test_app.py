@@ -130,20 +130,20 @@ class ListenTest(unittest.TestCase):
         self.assertEqual(app.bar.lit, 8)
         self.assertEqual(rig.leds.frame[0:30], app.bar.frame)
         self.assertFalse(rig.leds.dark())
-        self.assertEqual(app.decoder.name, "tinybms")
-        self.assertEqual(app.decoder.good, 6)
+        self.assertEqual(app.line.decoder.name, "tinybms")
+        self.assertEqual(app.line.decoder.good, 6)
         self.assertEqual(rig.uart.written, 0)
         self.assertEqual(rig.uart.sent, [])
 
     def test_auto_detects_tinybms_and_never_writes(self):
         rig = Rig({})  # format auto, baud auto
-        self.assertIsNone(rig.app.decoder)
+        self.assertIsNone(rig.app.line.decoder)
         rig.broadcast(4, pct=55)
-        self.assertEqual(rig.app.decoder.name, "tinybms")
+        self.assertEqual(rig.app.line.decoder.name, "tinybms")
         self.assertEqual(rig.app.bms.soc, 55000000)
         self.assertEqual(rig.app.bar.lit, 6)  # 55 % > 50 %: six segments
         self.assertEqual(rig.uart.written, 0)
-        self.assertEqual(rig.app.baud, 115200)
+        self.assertEqual(rig.app.line.baud, 115200)
 
     def test_leds_written_only_when_the_frame_changes(self):
         rig = Rig(TINY)
@@ -182,11 +182,11 @@ class LineRateTest(unittest.TestCase):
         junk = bytes(range(0x20, 0x7F)) * 3  # 285 bytes, no 0xAA: nothing can decode
         rig.send(junk)
         rig.run(50)
-        self.assertEqual(rig.app.baud, 9600)
+        self.assertEqual(rig.app.line.baud, 9600)
         self.assertEqual(rig.uart.baud, 9600)
-        self.assertEqual(rig.app.baud_switches, 1)
+        self.assertEqual(rig.app.line.baud_switches, 1)
         rig.broadcast(3, pct=30)
-        self.assertEqual(rig.app.baud_switches, 1)
+        self.assertEqual(rig.app.line.baud_switches, 1)
         self.assertEqual(rig.app.bms.soc, 30000000)
 
     def test_cycle_analyst_at_9600_found_from_auto_auto(self):
@@ -203,9 +203,9 @@ class LineRateTest(unittest.TestCase):
         for _ in range(100):  # ten rows a second for 10 s
             line(b"1.234\t52.10\t-4.22\t25.3\t12.85\t27.5\t60\t150\t10.2\t1.50\t1.20\t0.00\t0\t0\r\n")
             rig.run(100)
-        self.assertEqual(rig.app.baud, 9600)
-        self.assertEqual(rig.app.baud_switches, 1)
-        self.assertEqual(rig.app.decoder.name, "cav3")
+        self.assertEqual(rig.app.line.baud, 9600)
+        self.assertEqual(rig.app.line.baud_switches, 1)
+        self.assertEqual(rig.app.line.decoder.name, "cav3")
         self.assertEqual(rig.app.reading.voltage_mv, 52100)
         self.assertEqual(rig.app.reading.current_ma, -4220)
         self.assertEqual(rig.uart.written, 0)
@@ -216,11 +216,11 @@ class LineRateTest(unittest.TestCase):
         for _ in range(6):
             rig.send(b"\x01")
             rig.run(1000)
-        self.assertEqual(rig.app.baud_switches, 0)  # junk over 5000 ms so far
+        self.assertEqual(rig.app.line.baud_switches, 0)  # junk over 5000 ms so far
         rig.send(b"\x01")
         rig.run(10)  # over 6000 ms: the link-lost time of 6 periods
-        self.assertEqual(rig.app.baud_switches, 1)
-        self.assertEqual(rig.app.baud, 9600)
+        self.assertEqual(rig.app.line.baud_switches, 1)
+        self.assertEqual(rig.app.line.baud, 9600)
 
     def test_a_stray_byte_then_silence_keeps_the_rate(self):
         # A working link, one glitch, then the BMS sleeps: the rate was right all along.
@@ -230,21 +230,21 @@ class LineRateTest(unittest.TestCase):
         rig.run(8000)
         rig.send(b"\x00")  # long after: a new glitch, not a run of garbage
         rig.run(8000)
-        self.assertEqual(rig.app.baud_switches, 0)
+        self.assertEqual(rig.app.line.baud_switches, 0)
         rig.broadcast(2, pct=55)
         self.assertEqual(rig.app.bms.soc, 55_000_000)
 
     def test_a_good_stream_keeps_its_rate(self):
         rig = Rig({"input": {"format": "tinybms", "baud": "auto"}})
         rig.broadcast(10)
-        self.assertEqual(rig.app.baud_switches, 0)
+        self.assertEqual(rig.app.line.baud_switches, 0)
 
     def test_fixed_rate_never_flips(self):
         rig = Rig({"input": {"format": "tinybms", "baud": 9600}})
         self.assertEqual(rig.uart.baud, 9600)
         rig.send(bytes(400))
         rig.run(8000)
-        self.assertEqual((rig.app.baud_switches, rig.uart.baud), (0, 9600))
+        self.assertEqual((rig.app.line.baud_switches, rig.uart.baud), (0, 9600))
 
 
 # protocol.md's worked temperature reply: 27.8, 27.6, 27.8 degC.
@@ -481,7 +481,7 @@ class AllocationTest(unittest.TestCase):
 
     def test_listen_pass_allocates_nothing(self):
         rig, used = self._measure(TINY)
-        self.assertEqual(rig.app.decoder.good, 8 + 500)  # 4 pairs before, 250 pairs measured
+        self.assertEqual(rig.app.line.decoder.good, 8 + 500)  # 4 pairs before, 250 pairs measured
         self.assertEqual(used, 0)
 
     def test_poll_pass_allocates_nothing(self):

@@ -51,7 +51,7 @@ class IgnitionLatencyTest(unittest.TestCase):
         app.ignition = pins
         app.clock = machine.clock.ticks_ms
         uart = SaturatedUart()
-        app.uart = uart
+        app.line.uart = uart
         timer = None
         if with_timer:
             timer = machine.Timer(period=TIMER_MS, callback=lambda t: app.ignition_tick(machine.clock.now))
@@ -175,7 +175,7 @@ class ConfigErrorTest(unittest.TestCase):
         rig = Rig(doc, status_led=rec)
         rec.clock = rig.clock
         self.assertEqual(len(rig.app.bar.frame), 30)  # the default 10 segments
-        self.assertFalse(rig.app.poll)
+        self.assertFalse(rig.app.line.poll)
         text = "\n".join(rig.logs)
         self.assertIn("bar.segments", text)
         self.assertIn("input.mode", text)

@@ -70,7 +70,8 @@ class DetectTest(unittest.TestCase):
 
     def test_custom(self):
         det = Detector(candidates(SUM8_DESC))
-        self.assertEqual(first_winner(det, SUM8_FRAME * 3, 1), ("custom", 16))
+        # The checksum vouches for the first frame.
+        self.assertEqual(first_winner(det, SUM8_FRAME * 3, 1), ("custom", 8))
 
     def test_junk_first(self):
         junk = bytes((i * 37 + 11) & 0xFF for i in range(300))
@@ -79,11 +80,22 @@ class DetectTest(unittest.TestCase):
             det = Detector(candidates(SUM8_DESC))
             self.assertEqual(first_winner(det, data, 7)[0], name)
 
-    def test_one_frame_is_not_enough(self):
+    def test_one_crc_checked_frame_is_enough(self):
+        # The first broadcast after power-up is shown: its CRC-16 vouches for it.
         det = Detector(candidates())
         data = frame(0x1A, u32le(50000000))
-        self.assertEqual(det.feed(data, len(data)), None)
         self.assertEqual(det.feed(data, len(data)).name, "tinybms")
+
+    def test_unchecked_formats_need_two_frames(self):
+        rows = b"\n1\t2\n"
+        det = Detector([CaV3Decoder(Reading(), ["Ah", "V"])])
+        self.assertEqual(det.feed(rows, len(rows)), None)
+        self.assertEqual(det.feed(rows, len(rows)).name, "cav3")
+        plain = {"sync": "0A", "length": 2, "checksum": "none",
+                 "fields": [{"name": "soc", "offset": 1, "width": 1}]}
+        det = Detector([CustomDecoder(Reading(), plain)])
+        self.assertEqual(det.feed(b"\n\x05", 2), None)
+        self.assertEqual(det.feed(b"\n\x05", 2).name, "custom")
 
     def test_tie_prefers_tinybms_over_custom_over_cav3(self):
         # SOC replies decode as Tiny BMS and as the default custom layout alike.
@@ -117,14 +129,25 @@ class DetectTest(unittest.TestCase):
         self.assertEqual(Detector(candidates()).limit, LIMIT)
 
     def test_restart_counts_from_zero(self):
+        cav3 = CaV3Decoder(Reading(), ["Ah", "V"])
+        det = Detector([cav3])
+        row = b"1\t2\n"
+        det.feed(b"\n", 1)
+        self.assertEqual(det.feed(row, len(row)), None)
+        det.restart()
+        det.feed(b"\n", 1)
+        self.assertEqual(det.feed(row, len(row)), None)  # one row since the restart
+        self.assertEqual(det.feed(row, len(row)).name, "cav3")
+        self.assertEqual(cav3.good, 3)
+
+    def test_bad_frames_of_every_candidate_add_up(self):
         dets = candidates()
         det = Detector(dets)
-        one = frame(0x1A, u32le(1))
-        self.assertEqual(det.feed(one, len(one)), None)
-        det.restart()
-        self.assertEqual(det.feed(one, len(one)), None)  # one frame since the restart
-        self.assertEqual(det.feed(one, len(one)).name, "tinybms")
-        self.assertEqual(dets[0].good, 3)
+        broken = bytearray(frame(0x1A, u32le(1)))
+        broken[-1] ^= 0xFF
+        det.feed(broken, len(broken))
+        self.assertEqual(det.bad, dets[0].bad + dets[1].bad + dets[2].bad)
+        self.assertEqual(dets[0].bad, 1)
 
     def test_probing_allocates_nothing(self):
         if not alloc.measurable():

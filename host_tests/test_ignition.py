@@ -27,12 +27,18 @@ class DebounceTest(unittest.TestCase):
         self.assertEqual(IgnitionFilter(cfg()).update(True, 0), True)
         self.assertEqual(IgnitionFilter(cfg()).update(False, 0), False)
 
-    def test_output_changes_debounce_ms_after_the_last_edge(self):
+    def test_output_changes_once_the_level_has_surely_held_debounce_ms(self):
         f = IgnitionFilter(cfg(debounce_ms=10))
         out = run(f, [False] * 5 + [True] * 30)
-        # The edge is at ms 5; the level has held 10 ms at ms 15.
-        self.assertEqual(out.index(True), 15)
-        self.assertTrue(all(out[15:]))
+        # First seen at tick 5, which may be late in that millisecond: only at tick 16
+        # has the level surely held 10 ms.
+        self.assertEqual(out.index(True), 16)
+        self.assertTrue(all(out[16:]))
+
+    def test_a_level_seen_for_debounce_ticks_may_be_shorter_and_is_not_taken(self):
+        # Seen at ticks 5 to 15: from late in ms 5 to early in ms 15 is as little as 9.x ms.
+        f = IgnitionFilter(cfg(debounce_ms=10))
+        self.assertFalse(any(run(f, [False] * 5 + [True] * 11 + [False] * 20)))
 
     def test_bounces_shorter_than_debounce_are_ignored(self):
         f = IgnitionFilter(cfg(debounce_ms=10))
@@ -43,7 +49,7 @@ class DebounceTest(unittest.TestCase):
         f = IgnitionFilter(cfg(debounce_ms=10))
         levels = [False, True, False, True, True, False, True] + [True] * 20
         out = run(f, levels)
-        self.assertEqual(out.index(True), 6 + 10)  # last edge at ms 6
+        self.assertEqual(out.index(True), 6 + 10 + 1)  # last edge seen at tick 6
 
     def test_zero_debounce_follows_at_once(self):
         f = IgnitionFilter(cfg(debounce_ms=0))
@@ -52,7 +58,7 @@ class DebounceTest(unittest.TestCase):
     def test_release_is_debounced_too(self):
         f = IgnitionFilter(cfg(debounce_ms=10))
         out = run(f, [True] * 5 + [False] * 20)
-        self.assertEqual(out.index(False), 15)
+        self.assertEqual(out.index(False), 16)
 
     def test_across_the_tick_wrap(self):
         from socbar.compat import ticks_diff
@@ -60,8 +66,8 @@ class DebounceTest(unittest.TestCase):
         start = ticks_add(0, -5)  # five ms before the counter wraps
         f = IgnitionFilter(cfg(debounce_ms=10))
         out = run(f, [False] * 2 + [True] * 20, start)
-        self.assertEqual(out.index(True), 12)
-        self.assertTrue(ticks_diff(ticks_add(start, 12), 0) > 0)
+        self.assertEqual(out.index(True), 13)
+        self.assertTrue(ticks_diff(ticks_add(start, 13), 0) > 0)
 
 
 class PressToShowTest(unittest.TestCase):
@@ -70,7 +76,7 @@ class PressToShowTest(unittest.TestCase):
         levels = [False] * 10 + [True] * 6000  # pressed at 10 ms and held for 6 s
         out = run(f, levels)
         first = out.index(True)
-        self.assertEqual(first, 20)  # debounced press
+        self.assertEqual(first, 21)  # debounced press
         self.assertEqual(out.count(True), 2000)  # exactly wake_bms_s, though still held
         self.assertFalse(any(out[first + 2000 :]))
 
@@ -84,9 +90,9 @@ class PressToShowTest(unittest.TestCase):
         f = IgnitionFilter(cfg(debounce_ms=10, show_s=3, wake_bms_s=0))
         for i in range(40):  # a 30 ms press from ms 0 to 30
             self.assertFalse(f.update(0 < i < 30, i))  # wake 0: the output is never asserted
-        self.assertTrue(f.showing(11))
-        self.assertTrue(f.showing(11 + 2999))
-        self.assertFalse(f.showing(11 + 3000))
+        self.assertTrue(f.showing(12))  # pressed at tick 1, taken at tick 12
+        self.assertTrue(f.showing(12 + 2999))
+        self.assertFalse(f.showing(12 + 3000))
 
     def test_a_second_press_starts_again(self):
         f = IgnitionFilter(cfg(debounce_ms=0, show_s=2, wake_bms_s=1))

@@ -65,7 +65,7 @@ def test_command_byte_stores_are_reads_only():
     assert builders == {"socbar/tinybms.py"}
 
 
-def test_uart_writes_only_in_the_app_and_the_uart_adapter():
+def test_uart_writes_only_in_the_line_and_the_uart_adapter():
     writers = set()
     for name, tree in trees():
         for node in ast.walk(tree):
@@ -74,4 +74,4 @@ def test_uart_writes_only_in_the_app_and_the_uart_adapter():
                 receiver = ast.unparse(node.func.value).lower()
                 if "uart" in receiver:
                     writers.add(name)
-    assert writers <= {"app.py", "hw/uart.py"}
+    assert writers <= {"line.py", "hw/uart.py"}

@@ -131,4 +131,4 @@ class ListenModeTest(unittest.TestCase):
                     app.ignition_tick(clock.now)
                     app.step()
                 self.assertEqual(uart.written, 0, "%s: wrote command 0x%02X" % (doc, uart.first_write))
-            self.assertGreater(app.decoder.good if app.decoder else 0, 0, doc)
+            self.assertGreater(app.line.decoder.good if app.line.decoder else 0, 0, doc)

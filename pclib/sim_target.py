@@ -169,7 +169,7 @@ class Target:
 
     def report(self):
         app = self.app
-        dec = app.decoder
+        dec = app.line.decoder
         out = {
             "t": self.clock.now,
             "state": self.names[app.state],

@@ -5,7 +5,7 @@ first statement, so a reset never asserts the BMS ignition on its own. The
 output pin drives a high-side switch or photo-MOS, never B+ directly.
 """
 
-from machine import Pin
+from machine import Pin, Timer
 
 _PULLS = {"up": Pin.PULL_UP, "down": Pin.PULL_DOWN, "none": None, None: None}
 
@@ -24,3 +24,25 @@ class IgnitionPins:
     def drive(self, on):
         """Assert (True) or release (False) the BMS ignition."""
         self._out.value(self._out_on if on else 1 - self._out_on)
+
+
+class IgnitionTimer:
+    """The passthrough's periodic tick: ``tick(timer)`` every ``period_ms`` from a hard timer
+    interrupt, so no long C call of the loop (an I2C refresh, a collection) delays it.
+    A build whose Timer lacks ``hard`` gets the soft one, which the loop may hold up.
+    ``stop`` / ``start`` bracket a light sleep, which any running timer would end."""
+
+    def __init__(self, period_ms, tick):
+        self._period = period_ms
+        self._tick = tick
+        self._timer = Timer(-1)
+        self.start()
+
+    def start(self):
+        try:
+            self._timer.init(mode=Timer.PERIODIC, period=self._period, callback=self._tick, hard=True)
+        except TypeError:
+            self._timer.init(mode=Timer.PERIODIC, period=self._period, callback=self._tick)
+
+    def stop(self):
+        self._timer.deinit()

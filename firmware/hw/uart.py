@@ -3,7 +3,14 @@
 The UART is created with ``timeout=0, timeout_char=0`` and read only as far as
 ``any()`` reports: with the default timeouts a read busy-waits between
 characters, which cost most of the CPU at 9600 baud.
+
+Between loop passes ``wait`` lets the CPU sleep: a plain ``sleep_ms``, or a
+``select.poll`` on the UART that returns at the first byte. Its ``ipoll``
+allocates nothing.
 """
+
+import select
+import time
 
 from machine import UART, Pin
 
@@ -17,6 +24,7 @@ class UartPort:
         self._uart = UART(uart_id, baudrate=baud, tx=Pin(tx), rx=Pin(rx), bits=8, parity=None,
                           stop=1, timeout=0, timeout_char=0, rxbuf=rxbuf)
         self.baud = baud
+        self._poll = None  # made at the first wait: only run() waits
 
     def readinto(self, buf):
         """Copy what has arrived, up to len(buf), into buf; return the count (0: nothing)."""
@@ -33,6 +41,18 @@ class UartPort:
             self._uart.write(buf)
         else:
             self._uart.write(memoryview(buf)[:n])
+
+    def wait(self, ms, early):
+        """Sleep ``ms``; with ``early``, only until a byte is there."""
+        if early:
+            poll = self._poll
+            if poll is None:
+                poll = self._poll = select.poll()
+                poll.register(self._uart, select.POLLIN)
+            for _ in poll.ipoll(ms):
+                break
+        else:
+            time.sleep_ms(ms)  # pyright: ignore[reportAttributeAccessIssue]
 
     def set_baud(self, baud):
         """Switch the line rate (format auto-detection tries 115200 and 9600)."""

@@ -42,6 +42,11 @@ from array import array
 from .compat import const, ticks_add, ticks_diff
 from .state import FAULT, FULL, LINK_LOST, LIVE, REGEN, STALE
 
+try:
+    import micropython
+except ImportError:  # CPython
+    from .compat import micropython
+
 _PCT = const(100)  # 0.01 % steps per percent
 _STEPS = const(10000)  # 100 % in 0.01 % steps
 _SOC_PER_STEP = const(10000)  # Reading SOC units (0.000001 %) per 0.01 % step
@@ -94,8 +99,8 @@ class BarRenderer:
         self._level = -1  # SOC segments shown; -1: start afresh
         self._color = 0
         self._low = False
-        self._changed = False
 
+    @micropython.native
     def render(self, state, soc, now):
         """Redraw ``frame`` for ``state`` at time ``now``; True when its bytes changed.
 
@@ -150,13 +155,25 @@ class BarRenderer:
                 mark = 0
                 mark_col = _STALE if t % 2000 < 200 else _OFF
         self.lit = fill if state <= REGEN else 0
-        self._changed = False
+        return self._paint(fill, fill_col, mark, mark2, mark_col)
+
+    @micropython.native
+    def _paint(self, fill, fill_col, mark, mark2, mark_col):
+        """Write every segment's colour into ``frame``; True when a byte changed."""
+        n = self.segments
+        f = self.frame
+        rgb = self._rgb
+        changed = False
         for i in range(n):
-            if i == mark or i == mark2:
-                self._put(i, mark_col)
-            else:
-                self._put(i, fill_col if i < fill else _OFF)
-        return self._changed
+            s = mark_col if i == mark or i == mark2 else fill_col if i < fill else _OFF
+            s *= 3
+            j = 3 * (n - 1 - i if self._reverse else i)
+            if f[j] != rgb[s + 1] or f[j + 1] != rgb[s] or f[j + 2] != rgb[s + 2]:
+                f[j] = rgb[s + 1]
+                f[j + 1] = rgb[s]
+                f[j + 2] = rgb[s + 2]
+                changed = True
+        return changed
 
     def _follow(self, soc):
         """Move the shown level, colour and low flag towards ``soc``, with hysteresis."""
@@ -199,19 +216,3 @@ class BarRenderer:
         n = self.segments
         k = (p * n + _STEPS - 1) // _STEPS
         return k if k < n else n
-
-    def _put(self, i, slot):
-        if self._reverse:
-            i = self.segments - 1 - i
-        f = self.frame
-        rgb = self._rgb
-        i *= 3
-        s = 3 * slot
-        g = rgb[s + 1]
-        r = rgb[s]
-        b = rgb[s + 2]
-        if f[i] != g or f[i + 1] != r or f[i + 2] != b:
-            f[i] = g
-            f[i + 1] = r
-            f[i + 2] = b
-            self._changed = True

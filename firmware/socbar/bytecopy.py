@@ -19,7 +19,7 @@ try:
     import micropython
 
     @micropython.viper
-    def _copy_viper(dst: ptr8, dst_at: int, src: ptr8, src_at: int, n: int):  # noqa: F821
+    def _copy_viper(dst: ptr8, dst_at: int, src: ptr8, src_at: int, n: int):
         k = 0
         while k < n:
             dst[dst_at + k] = src[src_at + k]

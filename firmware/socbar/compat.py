@@ -8,13 +8,13 @@ wraps at 2**30 and is compared only through ``ticks_diff``.
 stand-ins for CPython only: a hot function is written once, decorated with
 ``@micropython.viper`` or ``@micropython.native`` (which MicroPython's
 compiler recognises by name and compiles to machine code), and on CPython
-the same source runs as plain Python, the casts returning their argument.
-A module imports them as::
+the same source runs as plain Python, the casts (made built-in names, as
+they are in viper code) returning their argument. A module imports them as::
 
     try:
         import micropython
     except ImportError:
-        from .compat import micropython, ptr8, ptr16, ptr32
+        from .compat import micropython
 """
 
 try:
@@ -35,10 +35,13 @@ except ImportError:  # CPython
         def native(f):
             return f
 
-    def ptr8(buf):
+    def _cast(buf):
         return buf
 
-    ptr16 = ptr32 = ptr8
+    # Viper's casts are built-in names on MicroPython; make them so here too.
+    import builtins
+
+    builtins.ptr8 = builtins.ptr16 = builtins.ptr32 = _cast  # type: ignore[attr-defined]
 
 
 try:

@@ -37,8 +37,8 @@ try:
     import micropython
 
     @micropython.viper
-    def _crc16_viper(buf: ptr8, start: int, end: int, crc: int) -> int:  # noqa: F821
-        table = ptr16(TABLE)  # noqa: F821
+    def _crc16_viper(buf: ptr8, start: int, end: int, crc: int) -> int:
+        table = ptr16(TABLE)
         i = start
         while i < end:
             crc = (crc >> 8) ^ table[(crc ^ buf[i]) & 0xFF]

@@ -202,6 +202,7 @@ class CustomDecoder:
         self._sync0 = sync[0:1]
         self._length = desc["length"]
         self._kind = CHECKSUMS.index(desc["checksum"])
+        self.checked = self._kind != 0  # a checksum vouches for each frame
         self._start = desc.get("checksum_start", 0)
         self._end = self._length - _SIZES[self._kind]
         fields = desc["fields"]

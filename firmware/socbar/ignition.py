@@ -4,7 +4,8 @@ Two ways to wire the input, chosen by ``ignition.show_s``:
 
 - ``show_s == 0`` (default): the input is the vehicle's key switch and the
   output follows it, debounced: a new input level is taken once it has held
-  for ``debounce_ms``. The output is exactly the debounced input.
+  for ``debounce_ms`` (more than that many whole millisecond ticks since it
+  was first seen, so never sooner). The output is exactly the debounced input.
 - ``show_s > 0``: the input is a push button. A press lights the bar for
   ``show_s`` seconds (``showing``) and, if ``wake_bms_s > 0``, asserts the
   output for ``wake_bms_s`` seconds from the press to wake the BMS: never
@@ -23,7 +24,10 @@ from .compat import ticks_diff
 class IgnitionFilter:
     def __init__(self, cfg):
         ign = cfg["ignition"]
-        self._debounce = ign["debounce_ms"]
+        # Whole millisecond ticks a new level must be seen for: one more than the debounce,
+        # so a level first seen late in a millisecond has still held for the whole time.
+        debounce = ign["debounce_ms"]
+        self._hold = debounce + 1 if debounce else 0
         self._show_ms = ign["show_s"] * 1000
         self._wake_ms = ign["wake_bms_s"] * 1000
         self._button = self._show_ms > 0
@@ -45,7 +49,7 @@ class IgnitionFilter:
         if raw != self._raw:
             self._raw = raw
             self._since = now
-        if raw != self.level and ticks_diff(now, self._since) >= self._debounce:
+        if raw != self.level and ticks_diff(now, self._since) >= self._hold:
             self.level = raw
             if raw and self._button:
                 self._pressed = True

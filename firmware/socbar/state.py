@@ -20,6 +20,11 @@ from .reading import (
 )
 from .soc import soc_from_ah, soc_from_voltage
 
+try:
+    import micropython
+except ImportError:  # CPython
+    from .compat import micropython
+
 LIVE = const(0)
 CHARGING = const(1)
 FULL = const(2)
@@ -95,7 +100,7 @@ class BmsState:
         self._ring_hi = 0  # outcomes 16..31 ago, bit 15 the oldest
         self._ring_lo = 0  # the last 16 outcomes, bit 0 the newest
         self._ones = 0  # good outcomes in the ring
-        self._outcomes = 0
+        self._outcomes_seen = 0
         self._started = False
         self._linked = False  # a good frame since the last loss
         self._soc_known = False
@@ -120,33 +125,52 @@ class BmsState:
         self._soc_flag = (F_SOC, F_AH, F_VOLTAGE)[self._source]
 
     def on_frame(self, flags, now):
-        """One or more good frames arrived; ``flags`` says what they carried."""
-        self._linked = True
-        self._last_good = now
-        self._bad_run = 0
-        self._outcome(1)
-        if flags & self._soc_flag:
-            self._last_soc = now
-            self._soc_known = True
-            self.soc = self._derive()
-        if flags & F_STATUS:
-            self._last_status = now
-            self._status_known = True
+        """One good frame arrived; ``flags`` says what it carried."""
+        self.heard(1, 0, flags, now)
 
     def on_bad_frame(self, now):
-        self._last_bad = now
-        self._bad_run += 1
-        self._outcome(0)
+        self.heard(0, 1, 0, now)
 
-    def _outcome(self, good):
+    @micropython.native
+    def heard(self, good, bad, flags, now):
+        """What one pass of the loop brought: ``good`` frames that carried ``flags`` between
+        them, then ``bad`` ones. One call per pass, however many frames."""
+        if good:
+            self._linked = True
+            self._last_good = now
+            self._bad_run = 0
+            self._outcomes(1, good)
+            if flags & self._soc_flag:
+                self._last_soc = now
+                self._soc_known = True
+                self.soc = self._derive()
+            if flags & F_STATUS:
+                self._last_status = now
+                self._status_known = True
+        if bad:
+            self._last_bad = now
+            self._bad_run += bad
+            self._outcomes(0, bad)
+
+    @micropython.native
+    def _outcomes(self, good, count):
+        """Shift ``count`` outcomes (1 good, 0 bad) into the window and update the quality."""
         lo = self._ring_lo
         hi = self._ring_hi
-        self._ones += good - (hi >> 15)  # the oldest outcome leaves the window
-        self._ring_hi = ((hi << 1) | (lo >> 15)) & _HALF_MASK
-        self._ring_lo = ((lo << 1) | good) & _HALF_MASK
-        if self._outcomes < _QUALITY_WINDOW:
-            self._outcomes += 1
-        self.quality = self._ones * 100 // self._outcomes
+        ones = self._ones
+        if count > _QUALITY_WINDOW:
+            count = _QUALITY_WINDOW
+        for _ in range(count):
+            ones += good - (hi >> 15)  # the oldest outcome leaves the window
+            hi = ((hi << 1) | (lo >> 15)) & _HALF_MASK
+            lo = ((lo << 1) | good) & _HALF_MASK
+        self._ring_lo = lo
+        self._ring_hi = hi
+        self._ones = ones
+        self._outcomes_seen += count
+        if self._outcomes_seen > _QUALITY_WINDOW:
+            self._outcomes_seen = _QUALITY_WINDOW
+        self.quality = ones * 100 // self._outcomes_seen
 
     def _derive(self):
         r = self.reading
@@ -157,6 +181,7 @@ class BmsState:
             return soc_from_ah(r.ah_used_mah, self._capacity)
         return soc_from_voltage(r.voltage_mv, self._cells, self._chemistry)
 
+    @micropython.native
     def update(self, now):
         """The display state at ``now``; also kept in ``state``."""
         lost = self._lost_ms

@@ -60,7 +60,10 @@ from .reading import (
 try:
     import micropython
 except ImportError:  # CPython: the scanner runs as plain Python
-    from .compat import micropython, ptr8, ptr16, ptr32
+    from .compat import micropython
+
+# The viper functions take bytearrays and arrays as ptr8 / ptr32; the stubs cannot say so.
+# pyright: reportArgumentType=false
 
 SYNC = const(0xAA)
 

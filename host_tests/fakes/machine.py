@@ -13,6 +13,7 @@ clock = VirtualClock()
 wires = {}  # pin id -> _Wire, shared by every Pin object on that id
 uarts = {}  # uart id -> the last UART created on it
 sleeps = []  # the ms of every lightsleep call
+slept = []  # how long each of them really lasted
 i2c_devices = [0x3C]
 
 PWRON_RESET = 1
@@ -30,6 +31,7 @@ def reset_fakes(start=0):
     _cause = PWRON_RESET
     WDT.instance = None
     del sleeps[:]
+    del slept[:]
     return clock
 
 
@@ -107,6 +109,7 @@ class Pin:
         if w.handler is not None and before != after:
             edge = Pin.IRQ_RISING if after else Pin.IRQ_FALLING
             if w.trigger & edge:
+                clock.interrupts += 1
                 w.handler(self)
 
     @property
@@ -252,9 +255,15 @@ class I2C:
         return len(buf)
 
 
-def lightsleep(ms=None):
+def lightsleep(ms):
+    """Time passes for ``ms``, or less: as on the RP2040, any interrupt ends the slice,
+    a running timer's next tick included."""
     sleeps.append(ms)
-    clock.advance(ms or 0)
+    start = clock.now
+    seen = clock.interrupts
+    while ticks_diff(clock.now, start) < ms and clock.interrupts == seen:
+        clock.advance(1)
+    slept.append(ticks_diff(clock.now, start))
 
 
 def freq(hz=None):

@@ -11,7 +11,13 @@ from socbar.compat import ticks_add, ticks_diff
 class VirtualClock:
     def __init__(self, start=0):
         self.now = start
+        self.interrupts = 0  # timer and pin interrupts so far: each ends a light sleep
         self._timers = []
+        self._events = []  # (tick, callable): things the outside world does, in order
+
+    def at(self, tick, event):
+        """Test-side: ``event()`` happens when the clock reaches ``tick`` (a key turned, ...)."""
+        self._events.append((tick, event))
 
     def ticks_ms(self):
         return self.now
@@ -20,8 +26,13 @@ class VirtualClock:
         """Move time forward 1 ms at a time, firing every timer that falls due."""
         for _ in range(ms):
             self.now = ticks_add(self.now, 1)
+            for event in list(self._events):
+                if ticks_diff(self.now, event[0]) >= 0:
+                    self._events.remove(event)
+                    event[1]()
             for timer in list(self._timers):
                 if ticks_diff(self.now, timer.due) >= 0:
+                    self.interrupts += 1
                     timer.fire(self.now)
 
     def add_timer(self, timer):

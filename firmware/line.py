@@ -1,0 +1,238 @@
+"""The BMS line: what is heard, what is asked, at which rate, in which format.
+
+``Line`` owns the UART adapter's receive buffer, the decoder (or, while the
+format is still being detected, the candidate decoders), the line rate and
+the poll rounds, and tells the ``BmsState`` what each pass brought: good
+frames (with the flags of what they carried) and bad ones. The App calls
+``service(now)`` once per pass and knows nothing of formats or requests.
+
+Input modes (config ``input``):
+
+- ``listen`` never writes a byte. The format is configured, or detected by
+  running every candidate decoder on the same bytes, each into a Reading of
+  its own; the first to decode a frame it can vouch for (socbar.detect)
+  wins, its Reading becomes the one shown and that very frame reaches the
+  state at once, so the bar lights on the first broadcast after power-up.
+  What the losers decoded is dropped with them.
+- ``poll`` speaks the Tiny BMS protocol: every ``poll_period_ms``, only while
+  the BMS ignition output is on, it asks for SOC, status, voltage, current
+  and temperatures one at a time, each after the previous reply or
+  ``REPLY_MS``. An unanswered first request of a round is sent again once:
+  a sleeping BMS only wakes on it (the wake rule).
+
+With ``baud: "auto"`` in listen mode the line rate flips between 115200 and
+9600 after ``JUNK_BYTES`` bytes, or any bytes over the link-lost time, with
+no good frame.
+
+Nothing here allocates in a steady-state pass.
+"""
+
+from socbar.compat import const, ticks_add, ticks_diff
+from socbar.reading import Reading
+from socbar.tinybms import TinyBmsDecoder, request
+
+try:
+    import micropython
+except ImportError:  # CPython
+    from socbar.compat import micropython
+
+RX_BYTES = const(256)  # read per pass; the UART's own ring holds what arrives meanwhile
+REPLY_MS = const(100)  # a poll request unanswered this long is given up
+JUNK_BYTES = const(256)  # bytes without a good frame before the line rate flips
+POLL_COMMANDS = b"\x1a\x18\x14\x15\x1b"  # SOC, status, voltage, current, temperatures
+
+
+def _decoder(name, reading, config):
+    """The decoder for a format name; the optional ones are imported only when used."""
+    if name == "cav3":
+        from socbar.cav3 import CaV3Decoder
+
+        return CaV3Decoder(reading, config["cav3"]["columns"])
+    if name == "custom":
+        from socbar.custom import CustomDecoder
+
+        return CustomDecoder(reading, config["custom"])
+    return TinyBmsDecoder(reading)
+
+
+class Line:
+    def __init__(self, config, uart, bms, console, now, messages):
+        self.uart = uart
+        self.bms = bms
+        self.console = console
+        self.config = config
+        inp = config["input"]
+        self.poll = inp["mode"] == "poll"
+        fmt = inp["format"]
+        baud = inp["baud"]
+        if self.poll:
+            if fmt not in ("auto", "tinybms"):
+                messages.append('input.format: "%s" cannot be polled; poll mode reads the Tiny BMS '
+                                "protocol" % fmt)
+            fmt = "tinybms"
+            if baud != 115200:
+                if baud != "auto":
+                    messages.append("input.baud: %s; the Tiny BMS polls at 115200, which is used" % baud)
+                baud = 115200
+        self._auto_baud = baud == "auto"
+        self.baud = 115200 if self._auto_baud else baud
+        uart.set_baud(self.baud)
+        self.baud_switches = 0
+        self.requests_sent = 0
+
+        self.decoder = None
+        self._detector = None
+        if fmt == "auto":
+            from socbar.detect import Detector
+
+            self._detector = Detector(tuple(_decoder(name, Reading(), config)
+                                            for name in ("tinybms", "custom", "cav3")))
+        else:
+            self._use(_decoder(fmt, bms.reading, config))
+        self._rx = bytearray(RX_BYTES)
+        self.heard = 0  # bytes read this pass
+        self._good = 0  # frames of the decoder in use already told to the state
+        self._bad = 0
+        self._junk = 0  # bytes since the last good frame or line-rate switch
+        self._junk_since = now
+        self._junk_at = now  # when the last of them arrived
+        self._lost_ms = config["timing"]["period_ms"] * config["timing"]["lost_periods"]
+
+        self._requests = tuple(bytearray(4) for _ in POLL_COMMANDS)
+        for i in range(len(POLL_COMMANDS)):
+            request(self._requests[i], POLL_COMMANDS[i])
+        self._poll_period = inp["poll_period_ms"]
+        self._poll_i = -1  # request of the round awaiting its reply; -1 between rounds
+        self._poll_due = now
+        self._sent_at = now
+        self._sent_seen = 0
+        self._retried = False
+
+    @property
+    def detecting(self):
+        return self._detector is not None
+
+    @micropython.native
+    def service(self, now, asking):
+        """Read what the UART holds, decode it and tell the state; in poll mode, ask
+        (only while ``asking``: the BMS ignition output is on). Returns the bytes read."""
+        rx = self._rx
+        n = self.uart.readinto(rx) or 0
+        self.heard = n
+        flags = 0
+        dec = self.decoder
+        if n:
+            if dec is not None:
+                flags = dec.feed(rx, n)
+            else:
+                dec = self._detect(n)
+                if dec is not None:
+                    flags = dec.reading.have  # the frames that won: shown from this pass
+        if dec is not None:
+            good = dec.good - self._good
+            bad = dec.bad - self._bad
+        else:
+            # While detecting, frames are not shown, but any candidate's good frame says the
+            # rate is right, and garbage that none explains says the line talks.
+            detector = self._detector
+            good = detector.good - self._good  # pyright: ignore[reportOptionalMemberAccess]
+            bad = detector.bad - self._bad  # pyright: ignore[reportOptionalMemberAccess]
+        if good or bad:
+            self._good += good
+            self._bad += bad
+            self.bms.heard(good if dec is not None else 0, bad, flags, now)
+        if good:
+            self._junk = 0
+        elif n:
+            self._count_junk(n, now)
+        if self.poll and dec is not None:
+            self._ask(dec, now, asking)
+        return n
+
+    def _detect(self, n):
+        """Feed every candidate; on a winner, keep it and return it, else None."""
+        winner = self._detector.feed(self._rx, n)  # pyright: ignore[reportOptionalMemberAccess]
+        if winner is None:
+            return None
+        self._detector = None
+        self.bms.reading = winner.reading
+        self._use(winner)
+        self._good = 0  # every frame of the winner is still to be told to the state
+        self._bad = winner.bad
+        self.console.log("input: %s at %d baud" % (winner.name, self.baud))
+        return winner
+
+    def _use(self, dec):
+        """From now on ``dec`` decodes; its frames so far are still to be told to the state.
+        A Cycle Analyst sends no SOC: derive it from the pack voltage unless told otherwise."""
+        self.decoder = dec
+        if dec.name == "cav3" and self.config["soc"]["source"] == "bms":
+            self.bms.set_source("voltage")
+            self.console.log("soc.source: the Cycle Analyst sends no SOC; using the pack voltage "
+                             "(set soc.source to \"ah\" or \"voltage\" to choose)")
+
+    def _count_junk(self, n, now):
+        """Bytes with no good frame: after enough of them (auto rate), try the other rate."""
+        if self._junk and ticks_diff(now, self._junk_at) >= self._lost_ms:
+            self._junk = 0  # a stray byte long ago is not a run of garbage
+        if self._junk == 0:
+            self._junk_since = now
+        self._junk += n
+        self._junk_at = now
+        if self._auto_baud and (self._junk >= JUNK_BYTES
+                                or ticks_diff(now, self._junk_since) >= self._lost_ms):
+            self._switch_baud()
+
+    def _switch_baud(self):
+        self.baud = 9600 if self.baud == 115200 else 115200
+        self.uart.set_baud(self.baud)
+        self.baud_switches += 1
+        self._junk = 0
+        if self._detector is not None:
+            self._detector.restart()
+        elif self.decoder is not None:
+            self.decoder.reset()
+
+    def _ask(self, dec, now, asking):
+        """Send the next read request of the round when it is due; see the module docstring."""
+        if not asking:
+            self._poll_i = -1
+            self._poll_due = now  # key on again: ask at once
+            return
+        i = self._poll_i
+        if i < 0:
+            if ticks_diff(now, self._poll_due) < 0:
+                return
+            self._poll_due = ticks_add(now, self._poll_period)
+            self._retried = False
+            self._send(dec, 0, now)
+            return
+        if dec.good + dec.bad != self._sent_seen:
+            i += 1
+        elif ticks_diff(now, self._sent_at) >= REPLY_MS:
+            if i == 0 and not self._retried:
+                self._retried = True  # the wake rule: the first request only woke the BMS
+            else:
+                i += 1
+        else:
+            return
+        if i < len(POLL_COMMANDS):
+            self._send(dec, i, now)
+        else:
+            self._poll_i = -1
+
+    def _send(self, dec, i, now):
+        self._poll_i = i
+        self._sent_at = now
+        self._sent_seen = dec.good + dec.bad
+        self.uart.write(self._requests[i], 4)
+        self.requests_sent += 1
+
+    def due_in(self, now):
+        """Milliseconds until this line has something to do without new bytes (a poll request
+        or its reply timeout), or -1 when only bytes can give it work."""
+        if not self.poll:
+            return -1
+        if self._poll_i < 0:
+            return max(0, ticks_diff(self._poll_due, now))
+        return max(0, REPLY_MS - ticks_diff(now, self._sent_at))
