@@ -61,7 +61,7 @@ RX_BYTES = const(256)  # read per pass; the UART's own ring holds what arrives m
 REPLY_MS = const(100)  # a poll request unanswered this long is given up
 JUNK_BYTES = const(256)  # bytes without a good frame before the line rate flips
 POLL_COMMANDS = b"\x1a\x18\x14\x15\x1b"  # SOC, status, voltage, current, temperatures
-STAGES = ("input", "state", "leds", "display", "status", "ignition")
+STAGES = ("input", "state", "leds", "display", "status", "ignition", "web")
 
 
 def _decoder(name, reading, config):
@@ -87,7 +87,7 @@ def _fixed(value, scale, decimals):
 
 class App:
     def __init__(self, config, board, uart, leds, ignition, clock, watchdog=None, display=None,
-                 status_led=None, sleeper=None, log=print, messages=()):
+                 status_led=None, sleeper=None, log=print, messages=(), web=None):
         self.config = config
         self.board = board
         self.uart = uart
@@ -179,6 +179,9 @@ class App:
         self._ign_raw = False
         self.console.config_messages(messages, now)
         self.ignition_tick(now)
+        self.web = web  # the dashboard server (webserver.py): one more stage of every pass
+        if web is not None:
+            web.attach(self)
 
     @property
     def errors(self):
@@ -232,6 +235,11 @@ class App:
             self._page(now)
         except Exception as exc:
             ok = self._failed(3, exc, now)
+        try:
+            if self.web is not None:
+                self.web.poll(now)
+        except Exception as exc:
+            ok = self._failed(6, exc, now)
         rest = self._can_rest(now)
         try:
             if rest:

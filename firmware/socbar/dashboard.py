@@ -1,0 +1,114 @@
+"""What the web dashboard shows, as JSON text, built only while a request is answered.
+
+The bar on the page is the renderer's own output: a second ``BarRenderer``
+on the same configuration is set to where the App's one stands (state, its
+start, the level, colour and low flag it settled on with hysteresis) and
+drawn for the next ``CYCLE_MS`` in ``STEP_MS`` steps, so the page blinks
+exactly as the LEDs do; its first frame is the App's frame. Colours go out
+with the ``bar.brightness`` scaling undone, so a dim setting for the LEDs
+still reads on a screen, while stale's quarter-brightness white stays dim.
+
+Values are hidden in the same states as on the display page
+(``App.page``): the SOC only while the bar shows it, and the Reading is
+empty once the link is lost or the BMS sleeps. In the stale state the
+values are those of the last frames, so ``old`` is set and ``age_ms`` says
+how old. Numbers stay in the Reading's fixed-point units; the page divides.
+
+Nothing here runs in the decode path: it allocates freely.
+"""
+
+import json
+
+from .bar import BarRenderer
+from .compat import const, ticks_add
+from .reading import F_CELL_MINMAX, F_CURRENT, F_TEMPS, F_VOLTAGE, NO_SENSOR
+from .state import ASLEEP, EMPTY, REGEN, STALE, STATE_NAMES
+
+STEP_MS = const(50)  # every blink edge of bar.py falls on a multiple of this
+CYCLE_MS = const(2000)  # every pattern of bar.py repeats within this
+
+
+def _colour(frame, i, scale):
+    """Segment ``i`` of a GRB frame as "#rrggbb", brightness undone by ``scale`` (255 = none)."""
+    g = frame[3 * i]
+    r = frame[3 * i + 1]
+    b = frame[3 * i + 2]
+    if scale < 255:
+        r = min(255, r * 255 // scale)
+        g = min(255, g * 255 // scale)
+        b = min(255, b * 255 // scale)
+    return "#%02x%02x%02x" % (r, g, b)
+
+
+class Dashboard:
+    """The dashboard's data for one App: ``json(now)`` is the body of the JSON endpoint."""
+
+    def __init__(self, app):
+        self.app = app
+        cfg = app.config
+        bar = cfg["bar"]
+        self._shadow = BarRenderer(cfg)
+        self._scale = 255 if bar["leds"] == "gpio" or bar["brightness"] == 0 else bar["brightness"]
+        self._reverse = bar["reverse"]
+
+    def timeline(self, now):
+        """[[colours of segments 0 (bottom) .. n-1], ms] runs covering ``CYCLE_MS`` from ``now``."""
+        bar = self.app.bar
+        s = self._shadow
+        # The App's renderer is copied, not driven: drawing ahead must not move its clock.
+        s._state = bar._state
+        s._t0 = bar._t0
+        s._level = bar._level
+        s._color = bar._color
+        s._low = bar._low
+        state = bar._state if bar._state >= 0 else ASLEEP  # nothing drawn yet: dark
+        soc = self.app.bms.soc
+        n = s.segments
+        runs = []
+        last = None
+        for k in range(CYCLE_MS // STEP_MS):
+            s.render(state, soc, ticks_add(now, k * STEP_MS))
+            seg = [_colour(s.frame, n - 1 - i if self._reverse else i, self._scale) for i in range(n)]
+            if seg == last:
+                runs[-1][1] += STEP_MS
+            else:
+                runs.append([seg, STEP_MS])
+                last = seg
+        return runs
+
+    def data(self, now):
+        """Everything the page shows, as a dict of JSON values."""
+        app = self.app
+        r = app.reading
+        bms = app.bms
+        state = app.state
+        have = r.have
+        dec = app.decoder
+        shows_soc = state <= REGEN or state == EMPTY
+        temps = []
+        for i in range(len(r.temps)):
+            t = r.temps[i]
+            temps.append(t if have & F_TEMPS and t != NO_SENSOR else None)
+        return {
+            "state": STATE_NAMES[state],
+            "old": state == STALE,
+            "soc": bms.soc if shows_soc else None,
+            "voltage_mv": r.voltage_mv if have & F_VOLTAGE else None,
+            "current_ma": r.current_ma if have & F_CURRENT else None,
+            "temps_dc": temps,
+            "cell_min_mv": r.cell_min_mv if have & F_CELL_MINMAX else None,
+            "cell_max_mv": r.cell_max_mv if have & F_CELL_MINMAX else None,
+            "quality": bms.quality,
+            "age_ms": bms.age_ms if bms.age_ms >= 0 else None,
+            "format": dec.name if dec is not None else None,
+            "good": dec.good if dec is not None else 0,
+            "bad": dec.bad if dec is not None else 0,
+            "skipped": dec.skipped if dec is not None else 0,
+            "baud": app.baud,
+            "errors": app.errors,
+            "ignition": app.ignition_out,
+            "bar": self.timeline(now),
+        }
+
+    def json(self, now):
+        return json.dumps(self.data(now))
