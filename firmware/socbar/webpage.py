@@ -26,7 +26,7 @@ body.dark #state{background:#3a3d42}
 #soc{font-size:3.2em;font-weight:700;margin:.2em 0}
 table{width:100%;border-collapse:collapse}
 td{padding:.3em 0;border-bottom:1px solid #2a2d31}
-td+td{text-align:right;font-variant-numeric:tabular-nums}
+td+td{text-align:right;white-space:nowrap;font-variant-numeric:tabular-nums}
 body.old #soc,body.old #vals td+td{color:#8a8a8a}
 #conn{color:#999;font-size:.85em;margin-top:1em}
 </style></head>
@@ -40,7 +40,7 @@ body.old #soc,body.old #vals td+td{color:#8a8a8a}
 <tr><td>Temperatures</td><td id="t">--</td></tr>
 <tr><td>Cell min / max</td><td id="c">--</td></tr>
 <tr><td>Link quality</td><td id="q">--</td></tr>
-<tr><td>Frames good / bad / skipped bytes</td><td id="n">--</td></tr>
+<tr><td>Frames good / bad / bytes skipped</td><td id="n">--</td></tr>
 <tr><td>Input format</td><td id="f">--</td></tr>
 <tr><td>Data age</td><td id="age">--</td></tr>
 <tr><td>Ignition output</td><td id="ign">--</td></tr>
@@ -83,7 +83,7 @@ function show(d){
   set("t",t.length?t.join(", "):"--");
   set("c",d.cell_min_mv==null?"--":fx(d.cell_min_mv,1000,3,"")+" / "+fx(d.cell_max_mv,1000,3," V"));
   set("q",d.quality+" %");set("n",d.good+" / "+d.bad+" / "+d.skipped);
-  set("f",d.format==null?"detecting\\u2026":d.format+" at "+d.baud+" baud");
+  set("f",d.format==null?"detecting\\u2026":d.format+", "+d.baud+" baud");
   set("age",d.age_ms==null?"--":fx(d.age_ms,1000,1," s")+(d.old?" (old)":""));
   set("ign",d.ignition?"on":"off");set("err",""+d.errors);
   runs=d.bar;t0=Date.now();draw();
