@@ -90,6 +90,13 @@ class WebServer:
         self._told = address is None
         self._ask_at = 0
 
+    def close(self):
+        """Close every connection and stop listening (the simulator and the tests end with it)."""
+        while self.clients:
+            self._close(self.clients[0])
+        self._poller.unregister(self.listener)
+        self.listener.close()
+
     def attach(self, app):
         from socbar.dashboard import Dashboard
 

@@ -79,7 +79,8 @@ function show(d){
   set("state",w[0]);set("hint",w[2]);
   set("soc",d.soc==null?"--":fx(d.soc,1e6,1,"\\u2009%"));
   set("v",fx(d.voltage_mv,1000,2," V"));set("a",fx(d.current_ma,1000,2," A"));
-  var t=[];for(var i=0;i<d.temps_dc.length;i++){if(d.temps_dc[i]!=null){t.push(fx(d.temps_dc[i],10,1," \\u00b0C"))}}
+  var t=[],i;
+  for(i=0;i<d.temps_dc.length;i++){if(d.temps_dc[i]!=null){t.push(fx(d.temps_dc[i],10,1," \\u00b0C"))}}
   set("t",t.length?t.join(", "):"--");
   set("c",d.cell_min_mv==null?"--":fx(d.cell_min_mv,1000,3,"")+" / "+fx(d.cell_max_mv,1000,3," V"));
   set("q",d.quality+" %");set("n",d.good+" / "+d.bad+" / "+d.skipped);
