@@ -154,7 +154,7 @@ class DashboardDataTest(unittest.TestCase):
         finally:
             rig.app.web.close()
         self.assertEqual(d["state"], "link_lost")
-        for key in ("soc", "voltage_mv", "current_ma", "cell_min_mv", "cell_max_mv", "age_ms"):
+        for key in ("soc", "voltage_mv", "current_ma", "cell_min_mv", "cell_max_mv", "age_ms", "quality"):
             self.assertIsNone(d[key], key)
         self.assertEqual(d["temps_dc"], [None, None, None])
         flashes = [(seg, ms) for seg, ms in d["bar"] if lit(seg)]

@@ -10,9 +10,10 @@ still reads on a screen, while stale's quarter-brightness white stays dim.
 
 Values are hidden in the same states as on the display page
 (``App.page``): the SOC only while the bar shows it, and the Reading is
-empty once the link is lost or the BMS sleeps. In the stale state the
-values are those of the last frames, so ``old`` is set and ``age_ms`` says
-how old. Numbers stay in the Reading's fixed-point units; the page divides.
+empty once the link is lost or the BMS sleeps; then the link quality (a
+share of the last frames) is hidden too, since no frame is coming. In the
+stale state the values are those of the last frames, so ``old`` is set and
+``age_ms`` says how old. Numbers stay in the Reading's fixed-point units; the page divides.
 
 Nothing here runs in the decode path: it allocates freely.
 """
@@ -22,7 +23,7 @@ import json
 from .bar import BarRenderer
 from .compat import const, ticks_add
 from .reading import F_CELL_MINMAX, F_CURRENT, F_TEMPS, F_VOLTAGE, NO_SENSOR
-from .state import ASLEEP, EMPTY, REGEN, STALE, STATE_NAMES
+from .state import ASLEEP, EMPTY, LINK_LOST, REGEN, STALE, STATE_NAMES
 
 STEP_MS = const(50)  # every blink edge of bar.py falls on a multiple of this
 CYCLE_MS = const(2000)  # every pattern of bar.py repeats within this
@@ -98,7 +99,7 @@ class Dashboard:
             "temps_dc": temps,
             "cell_min_mv": r.cell_min_mv if have & F_CELL_MINMAX else None,
             "cell_max_mv": r.cell_max_mv if have & F_CELL_MINMAX else None,
-            "quality": bms.quality,
+            "quality": None if state == LINK_LOST or state == ASLEEP else bms.quality,
             "age_ms": bms.age_ms if bms.age_ms >= 0 else None,
             "format": dec.name if dec is not None else None,
             "good": dec.good if dec is not None else 0,

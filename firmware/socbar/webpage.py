@@ -83,7 +83,7 @@ function show(d){
   for(i=0;i<d.temps_dc.length;i++){if(d.temps_dc[i]!=null){t.push(fx(d.temps_dc[i],10,1," \\u00b0C"))}}
   set("t",t.length?t.join(", "):"--");
   set("c",d.cell_min_mv==null?"--":fx(d.cell_min_mv,1000,3,"")+" / "+fx(d.cell_max_mv,1000,3," V"));
-  set("q",d.quality+" %");set("n",d.good+" / "+d.bad+" / "+d.skipped);
+  set("q",d.quality==null?"--":d.quality+" %");set("n",d.good+" / "+d.bad+" / "+d.skipped);
   set("f",d.format==null?"detecting\\u2026":d.format+", "+d.baud+" baud");
   set("age",d.age_ms==null?"--":fx(d.age_ms,1000,1," s")+(d.old?" (old)":""));
   set("ign",d.ignition?"on":"off");set("err",""+d.errors);
