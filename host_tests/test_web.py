@@ -149,6 +149,7 @@ class DashboardDataTest(unittest.TestCase):
         try:
             rig.send(soc_frame(80) + status_frame(0x93) + voltage_frame(52.5))
             rig.run(1000)
+            self.assertEqual(lit(self.data(rig)["bar"][0][0]), [GREEN] * 8)  # asked while live, too
             rig.run(6000)  # silent for the lost time (6 periods) with the key on
             d = self.data(rig)
         finally:

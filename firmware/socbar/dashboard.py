@@ -3,8 +3,10 @@
 The bar on the page is the renderer's own output: a second ``BarRenderer``
 on the same configuration is set to where the App's one stands (state, its
 start, the level, colour and low flag it settled on with hysteresis) and
-drawn for the next ``CYCLE_MS`` in ``STEP_MS`` steps, so the page blinks
-exactly as the LEDs do; its first frame is the App's frame. Colours go out
+drawn for one ``CYCLE_MS`` cycle in ``STEP_MS`` steps, so the page blinks
+exactly as the LEDs do; a response starts the cycle at the App's own phase.
+The cycle is kept until the state or the level changes, so answering a
+request rarely draws at all (40 renders cost tens of ms on the RP2040). Colours go out
 with the ``bar.brightness`` scaling undone, so a dim setting for the LEDs
 still reads on a screen, while stale's quarter-brightness white stays dim.
 
@@ -21,7 +23,7 @@ Nothing here runs in the decode path: it allocates freely.
 import json
 
 from .bar import BarRenderer
-from .compat import const, ticks_add
+from .compat import const, ticks_add, ticks_diff
 from .reading import F_CELL_MINMAX, F_CURRENT, F_TEMPS, F_VOLTAGE, NO_SENSOR
 from .state import ASLEEP, EMPTY, LINK_LOST, REGEN, STALE, STATE_NAMES
 
@@ -51,30 +53,49 @@ class Dashboard:
         self._shadow = BarRenderer(cfg)
         self._scale = 255 if bar["leds"] == "gpio" or bar["brightness"] == 0 else bar["brightness"]
         self._reverse = bar["reverse"]
+        self._key = None  # what the cached cycle was drawn for
+        self._colours = []
+        self._steps = []
+
+    def _cycle(self):
+        """(colour lists, which one at each ``STEP_MS`` step) for one cycle from the state's start.
+
+        Drawn again only when what the bar depends on changed: the state, or the level, colour
+        or low flag the App's renderer settled on; so a request usually draws nothing."""
+        bar = self.app.bar
+        key = (bar._state if bar._state >= 0 else ASLEEP, bar._level, bar._color, bar._low)
+        if key != self._key:
+            s = self._shadow
+            # The App's renderer is copied, not driven: drawing ahead must not move its clock.
+            s._state, s._level, s._color, s._low = key
+            s._t0 = bar._t0
+            frames = []
+            steps = []
+            for k in range(CYCLE_MS // STEP_MS):
+                s.render(key[0], self.app.bms.soc, ticks_add(bar._t0, k * STEP_MS))
+                frame = bytes(s.frame)
+                if frame not in frames:
+                    frames.append(frame)
+                steps.append(frames.index(frame))
+            n = s.segments
+            self._colours = [[_colour(f, n - 1 - i if self._reverse else i, self._scale) for i in range(n)]
+                             for f in frames]
+            self._steps = steps
+            self._key = key
+        return self._colours, self._steps
 
     def timeline(self, now):
         """[[colours of segments 0 (bottom) .. n-1], ms] runs covering ``CYCLE_MS`` from ``now``."""
-        bar = self.app.bar
-        s = self._shadow
-        # The App's renderer is copied, not driven: drawing ahead must not move its clock.
-        s._state = bar._state
-        s._t0 = bar._t0
-        s._level = bar._level
-        s._color = bar._color
-        s._low = bar._low
-        state = bar._state if bar._state >= 0 else ASLEEP  # nothing drawn yet: dark
-        soc = self.app.bms.soc
-        n = s.segments
+        colours, steps = self._cycle()
+        n = len(steps)
+        j = ticks_diff(now, self.app.bar._t0) % CYCLE_MS // STEP_MS
         runs = []
-        last = None
-        for k in range(CYCLE_MS // STEP_MS):
-            s.render(state, soc, ticks_add(now, k * STEP_MS))
-            seg = [_colour(s.frame, n - 1 - i if self._reverse else i, self._scale) for i in range(n)]
-            if seg == last:
+        for k in range(n):
+            seg = colours[steps[(j + k) % n]]
+            if runs and runs[-1][0] is seg:
                 runs[-1][1] += STEP_MS
             else:
                 runs.append([seg, STEP_MS])
-                last = seg
         return runs
 
     def data(self, now):
