@@ -278,6 +278,19 @@ def free_port():
         return s.getsockname()[1]
 
 
+def port_problem(port):
+    """Why the dashboard cannot listen on 127.0.0.1:``port``, or "" when it can."""
+    if not 1 <= port <= 65535:
+        return "not a TCP port 1..65535"
+    with socket.socket() as s:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            s.bind(("127.0.0.1", port))
+        except OSError as exc:
+            return "cannot listen there (%s); choose another port or leave --port out" % exc.strerror
+    return ""
+
+
 def dashboard_line(port):
     return "  web dashboard: http://127.0.0.1:%d/" % port
 
@@ -359,8 +372,11 @@ def main(argv=None):
         except BrokenPipeError:  # the reader (head, grep -m) has seen enough
             sys.stdout = open(os.devnull, "w")
     else:
-        if args.port is not None and not 1 <= args.port <= 65535:
-            parser.error("--port: %d is not a TCP port 1..65535" % args.port)
+        if args.port is not None:
+            problem = port_problem(args.port)
+            if problem:
+                sys.stderr.write("sim: --port %d: %s\n" % (args.port, problem))
+                return 2
         run_interactive(name, args.port)
     return 0
 
