@@ -40,7 +40,7 @@ _REASONS = {200: "OK", 400: "Bad Request", 404: "Not Found", 405: "Method Not Al
             413: "Content Too Large"}
 # The page loads nothing from elsewhere, and the browser is told to allow nothing else.
 _POLICY = ("default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; "
-           "connect-src 'self'")
+           "connect-src 'self'; frame-ancestors 'none'")
 
 
 def listen(port, host="0.0.0.0"):

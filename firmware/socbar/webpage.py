@@ -1,6 +1,7 @@
 """The dashboard page: HTML, CSS and script in one constant, nothing loaded from elsewhere.
 
-The script asks ``/state.json`` about once a second and draws what it gets
+The script asks ``/state.json`` a second after each answer (never two
+requests at once, so a slow board is not flooded) and draws what it gets
 (socbar/dashboard.py): the bar's frames at their own timing, the state in
 words, the values. Nothing is ever left on screen as if current: a value the
 firmware did not send shows as "--", stale values are greyed with their age,
@@ -101,10 +102,11 @@ function ask(){
   x.open("GET","/state.json");x.timeout=3000;
   x.onload=function(){if(x.status==200){try{show(JSON.parse(x.responseText));got=Date.now();
     set("conn","Updated "+new Date().toLocaleTimeString())}catch(e){}}};
+  x.onloadend=function(){setTimeout(ask,1000)};
   x.send();
 }
 setInterval(function(){if(Date.now()-got>LOST){lost()}},500);
 setInterval(draw,50);
-setInterval(ask,1000);ask();
+ask();
 </script></body></html>
 """
