@@ -78,7 +78,7 @@ class WebServer:
     def __init__(self, listener, log=None, address=None):
         self.listener = listener
         self.log = log
-        self._address = address  # callable -> "a.b.c.d" once the network is up, else None/""
+        self._address = address  # callable -> "host[:port]" once the network is up, else ""
         self.dashboard = None
         self.clients = []
         self.answered = 0  # responses written in full
@@ -88,7 +88,7 @@ class WebServer:
         self._poller.register(listener, select.POLLIN)
         self._ipoll = getattr(self._poller, "ipoll", None)  # MicroPython's allocation-free form
         self._told = address is None
-        self._ask_at = 0
+        self._ask_at = None  # when to ask for the address again
 
     def close(self):
         """Close every connection and stop listening (the simulator and the tests end with it)."""
@@ -105,7 +105,7 @@ class WebServer:
 
     def poll(self, now):
         """One bounded, non-blocking share of the server's work."""
-        if not self._told and ticks_diff(now, self._ask_at) >= 0:
+        if not self._told and (self._ask_at is None or ticks_diff(now, self._ask_at) >= 0):
             self._announce(now)
         if len(self.clients) < MAX_CLIENTS and self._waiting():
             self._accept(now)
@@ -120,11 +120,11 @@ class WebServer:
     def _announce(self, now):
         """Say once on the console where the page is, as soon as the network has an address."""
         self._ask_at = ticks_add(now, 1000)
-        ip = self._address() if self._address is not None else None
-        if ip and ip != "0.0.0.0":
+        where = self._address() if self._address is not None else ""
+        if where:
             self._told = True
             if self.log is not None:
-                self.log("web: dashboard at http://%s/" % ip)
+                self.log("web: dashboard at http://%s/" % where)
 
     def _waiting(self):
         if self._ipoll is not None:

@@ -77,7 +77,7 @@ def boot(tmp_path, board, wifi):
     proc = subprocess.run([str(MICROPYTHON), "driver.py", board, SOC_80.hex(), str(port)], cwd=str(fs),
                           env={"MICROPYPATH": PATH}, capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stdout + proc.stderr
-    return json.loads(proc.stdout.splitlines()[-1])
+    return dict(json.loads(proc.stdout.splitlines()[-1]), port=port)
 
 
 AP_IF, STA_IF = "1", "0"  # the fake network's interface numbers
@@ -88,7 +88,7 @@ def test_pico_w_access_point_serves_the_dashboard(tmp_path):
     radio = out["radio"][AP_IF]
     assert radio["settings"] == {"ssid": "ebike", "key": "correct horse"}
     assert radio["active"] and radio["config_first"]  # the key is set before the radio starts
-    assert "web: dashboard at http://192.168.4.1/" in out["logs"]
+    assert "web: dashboard at http://192.168.4.1:%d/" % out["port"] in out["logs"]
     assert not any("correct horse" in line for line in out["logs"])
     assert out["web"] and not out["sleeper"]  # no light sleep with the radio on
     head, _, body = out["response"].partition("\r\n\r\n")
@@ -100,7 +100,7 @@ def test_pico_w_access_point_serves_the_dashboard(tmp_path):
 def test_joining_a_network_does_not_wait_for_it(tmp_path):
     out = boot(tmp_path, "pico_w", {"mode": "join", "ssid": "home", "password": "12345678"})
     assert out["radio"][STA_IF]["joined"] == ["home", "12345678"]
-    assert "web: dashboard at http://10.0.0.23/" in out["logs"]
+    assert "web: dashboard at http://10.0.0.23:%d/" % out["port"] in out["logs"]
     assert out["response"].startswith("HTTP/1.1 200 ")
 
 

@@ -10,7 +10,7 @@ takes the radio driver's default address, usually 192.168.4.1.
 
 
 def _up(wifi):
-    """Start the radio as ``wifi`` says; returns a callable giving the board's address or ""."""
+    """Start the radio as ``wifi`` says; returns a callable giving the page's host[:port] or ""."""
     import network
 
     if wifi["mode"] == "ap":
@@ -24,7 +24,10 @@ def _up(wifi):
 
     def address():
         up = wlan.active() if wifi["mode"] == "ap" else wlan.isconnected()
-        return wlan.ifconfig()[0] if up else ""
+        ip = wlan.ifconfig()[0] if up else ""
+        if not ip or ip == "0.0.0.0":
+            return ""
+        return ip if wifi["port"] == 80 else "%s:%d" % (ip, wifi["port"])
 
     return address
 
