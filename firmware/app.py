@@ -9,6 +9,7 @@ BMS line, so the same object runs everywhere. Adapters:
 - ``ignition``: ``read() -> bool`` (key input active), ``drive(on)`` (BMS ignition output)
 - ``clock()``: now in ticks_ms units; ``watchdog.feed()``; ``display.show(lines)``;
   ``status_led.set(on)``; ``sleeper.sleep(ms)`` (one bounded low-power slice)
+- ``web``: ``attach(app)`` once, ``poll(now)`` once a pass, in its own stage (the dashboard server)
 
 One ``step()`` reads what the UART holds, decodes it, updates the display
 state, redraws the bar and writes the LEDs only when the frame changed,
