@@ -11,6 +11,7 @@ BMS line, so the same object runs everywhere. Adapters:
 - ``clock()``: now in ticks_ms units; ``watchdog.feed()``; ``display.show(lines)``;
   ``status_led.set(on)``; ``sleeper.sleep(ms)`` (one bounded low-power slice; True when
   line activity woke it)
+- ``web``: ``attach(app)`` once, ``poll(now)`` once a pass, in its own stage (the dashboard server)
 
 One ``step()`` lets the ``Line`` (line.py) read and decode what the UART
 holds, updates the display state, redraws the bar and writes the LEDs only
@@ -62,7 +63,7 @@ try:
 except ImportError:  # CPython
     from socbar.compat import micropython
 
-STAGES = ("input", "state", "leds", "display", "status", "ignition")
+STAGES = ("input", "state", "leds", "display", "status", "ignition", "web")
 RX_GAP_MS = const(4)  # after a pass that heard bytes: let the next ones gather
 IDLE_MS = const(20)  # the longest wait on a quiet line: blink patterns step at this pace
 
@@ -77,7 +78,7 @@ def _fixed(value, scale, decimals):
 
 class App:
     def __init__(self, config, board, uart, leds, ignition, clock, watchdog=None, display=None,
-                 status_led=None, sleeper=None, log=print, messages=()):
+                 status_led=None, sleeper=None, log=print, messages=(), web=None):
         self.config = config
         self.board = board
         self.uart = uart
@@ -121,6 +122,9 @@ class App:
         self._ign_raw = False
         self.console.config_messages(messages, now)
         self.ignition_tick(now)
+        self.web = web  # the dashboard server (webserver.py): one more stage of every pass
+        if web is not None:
+            web.attach(self)
 
     @property
     def errors(self):
@@ -186,6 +190,12 @@ class App:
                 self._page(display, now)
             except Exception as exc:
                 ok = self._failed(3, exc, now)
+        web = self.web
+        if web is not None:
+            try:
+                web.poll(now)
+            except Exception as exc:
+                ok = self._failed(6, exc, now)
         rest = self._can_rest(now)
         try:
             if rest:

@@ -191,9 +191,15 @@ def start(clock=None, log=print, watchdog=True):
     ignition = _ignition(cfg, board)
     uart = UartPort(board["uart_id"], board["uart_tx"], board["uart_rx"], 115200)
     sleeper = Sleeper(board["uart_rx"])
+    web = None
+    if cfg["wifi"]["mode"] != "off":
+        from hw.wifi import serve
+
+        web = serve(cfg, board, messages)
+    # With the radio on the board does not light-sleep: the network needs the CPU awake.
     app = App(cfg, board, uart, _leds(cfg, board, messages), ignition, clock,
               display=_display(cfg, board, messages), status_led=_status_led(board),
-              sleeper=sleeper, log=log, messages=messages)
+              sleeper=sleeper if web is None else None, log=log, messages=messages, web=web)
     if ignition is not None:
         global _timer
 

@@ -12,8 +12,14 @@ for path in (HERE.parent / "firmware", HERE, HERE / "fakes", HERE.parent / "tool
 
 
 def pytest_terminal_summary(terminalreporter):
-    """Repeat the MicroPython runner's own closing line after pytest's."""
+    """Repeat the MicroPython runner's own closing line after pytest's, and say so when the
+    browser test could not run (its skip would otherwise be one "s" among hundreds of dots)."""
     import mpy_suite
 
     if mpy_suite.SUMMARY:
         terminalreporter.write_line(mpy_suite.SUMMARY)
+    for report in terminalreporter.stats.get("skipped", []):
+        if "Chromium is not installed" in str(report.longrepr):
+            terminalreporter.write_line("browser: Chromium is not installed, so the dashboard was not "
+                                        "opened in a browser (apt-get install chromium)")
+            break

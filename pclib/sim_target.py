@@ -7,6 +7,10 @@ whose input the PC side sets, and a virtual clock. Both sides run in lockstep
 in virtual time, one line each way per chunk; docs/simulator.md describes the
 exchange.
 
+With ``--web PORT`` the App also gets the dashboard server (firmware/webserver.py)
+on 127.0.0.1:PORT; it answers during the passes, so while the PC side keeps
+sending chunks.
+
 PC -> target, one line each:
     C <json>                configuration document (first line, optional)
     S <ms> <ign> <hex|->    deliver bytes, set the ignition input, run <ms>
@@ -113,7 +117,7 @@ class IgnitionPins:
 
 
 class Target:
-    def __init__(self, doc):
+    def __init__(self, doc, web_port=None):
         # The firmware is imported here, not at the top, so the adapters above
         # can be tested on their own.
         from app import App
@@ -128,6 +132,11 @@ class Target:
         self.leds = RecordingLeds()
         self.display = RecordingDisplay()
         self.ignition = IgnitionPins()
+        web = None
+        if web_port is not None:
+            from webserver import WebServer, listen
+
+            web = WebServer(listen(web_port, "127.0.0.1"))
         self.app = App(
             self.config,
             {},
@@ -137,6 +146,7 @@ class Target:
             self.clock,
             display=self.display,
             log=self.log,
+            web=web,
         )
         self.changes = []
         self.last = None
@@ -196,17 +206,19 @@ class Target:
 
 
 def main():
+    argv = sys.argv
+    web_port = int(argv[argv.index("--web") + 1]) if "--web" in argv else None
     target = None
     while True:
         line = sys.stdin.readline()
         if not line or line[0] == "Q":
             break
         if line[0] == "C":
-            target = Target(json.loads(line[2:]))
+            target = Target(json.loads(line[2:]), web_port)
             out = {"ready": True, "messages": target.messages, "segments": len(target.app.bar.frame) // 3}
         else:
             if target is None:
-                target = Target({})
+                target = Target({}, web_port)
             parts = line.split()
             data = b"" if parts[3] == "-" else binascii.unhexlify(parts[3])
             target.run(int(parts[1]), parts[2] == "1", data)

@@ -1,19 +1,22 @@
 """``make sim``: the real firmware against a simulated Tiny BMS, drawn in the terminal.
 
-    python3 tools/sim.py [--scenario NAME]                    interactive, real time
+    python3 tools/sim.py [--scenario NAME] [--port N]         interactive, real time
     python3 tools/sim.py --scenario NAME --seconds N --json   virtual time, JSON lines
 
 The firmware's App runs under the MicroPython unix port (pclib/sim_target.py)
 with pipe-backed adapters; this side runs the BMS model (tools/bms_sim.py) and
 exchanges bytes, time and the ignition with it in lockstep. The bar is drawn
 from the LED frame the renderer produced, so what you see is what the LEDs
-would show. docs/simulator.md has the keys, scenarios and JSON format.
+would show. The interactive run also serves the web dashboard of a Pico W
+from the same firmware code, on http://127.0.0.1:PORT/ (printed at start).
+docs/simulator.md has the keys, scenarios and JSON format.
 """
 
 import argparse
 import json
 import os
 import select
+import socket
 import subprocess
 import sys
 import time
@@ -47,9 +50,10 @@ def merged(base, extra):
 class Target:
     """The firmware under the MicroPython unix port, one request and one answer at a time."""
 
-    def __init__(self, config):
+    def __init__(self, config, web_port=None):
+        web = [] if web_port is None else ["--web", str(web_port)]
         self.proc = subprocess.Popen(
-            [mpy_host.micropython(), str(ROOT / "pclib" / "sim_target.py")],
+            [mpy_host.micropython(), str(ROOT / "pclib" / "sim_target.py"), *web],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             env=mpy_host.env(),
@@ -86,10 +90,11 @@ class Target:
 class Session:
     """One scenario played in virtual time: the BMS model, the cable, the key and the firmware."""
 
-    def __init__(self, scenario, seed=SEED):
+    def __init__(self, scenario, seed=SEED, web_port=None):
         self.scenario = scenario
         self.bms = TinyBmsSim(seed=seed, **merged(BMS, scenario.bms))
-        self.target = Target(merged(FIRMWARE, scenario.config))
+        self.target = Target(merged(FIRMWARE, scenario.config), web_port)
+        self.web_port = web_port
         self.key = scenario.key
         self.unplugged = False
         self.noise = False
@@ -241,6 +246,8 @@ def screen(session, colour, width=79):
     page = r["page"] or ["(no display page)"]
     lines += ["  | " + text for text in page[:4]]
     lines += ["", HELP]
+    if session.web_port is not None:
+        lines.append(dashboard_line(session.web_port))
     return [line if "\x1b" in line else line[:width] for line in lines]
 
 
@@ -264,14 +271,39 @@ def log_line(session):
     )
 
 
-def run_interactive(name):
+def free_port():
+    """A TCP port on 127.0.0.1 that nothing listens on now."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def port_problem(port):
+    """Why the dashboard cannot listen on 127.0.0.1:``port``, or "" when it can."""
+    if not 1 <= port <= 65535:
+        return "not a TCP port 1..65535"
+    with socket.socket() as s:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            s.bind(("127.0.0.1", port))
+        except OSError as exc:
+            return "cannot listen there (%s); choose another port or leave --port out" % exc.strerror
+    return ""
+
+
+def dashboard_line(port):
+    return "  web dashboard: http://127.0.0.1:%d/" % port
+
+
+def run_interactive(name, port=None):
     import termios
     import tty
 
     colour, redraw = terminal()
     keys = sys.stdin.isatty()
     saved = termios.tcgetattr(sys.stdin) if keys else None
-    session = Session(SCENARIOS[name])
+    port = free_port() if port is None else port
+    session = Session(SCENARIOS[name], web_port=port)
     shown = None
     try:
         if keys:
@@ -280,6 +312,7 @@ def run_interactive(name):
             sys.stdout.write("\x1b[?25l\x1b[2J")
         else:
             sys.stdout.write("%s: %s\n%s\n" % (name, session.scenario.about, HELP if keys else ""))
+            sys.stdout.write(dashboard_line(port).strip() + "\n")
         due = time.monotonic()
         while True:
             session.step()
@@ -304,7 +337,7 @@ def run_interactive(name):
                     if ch == "\t":
                         session.close()
                         name = NAMES[(NAMES.index(name) + 1) % len(NAMES)]
-                        session = Session(SCENARIOS[name])
+                        session = Session(SCENARIOS[name], web_port=port)
                         due = time.monotonic()
                         break
                     for k, action, _ in KEYS:
@@ -328,6 +361,8 @@ def main(argv=None):
     parser.add_argument("--scenario", choices=NAMES, default=None, help="what to play (default: drive)")
     parser.add_argument("--seconds", type=float, default=None, help="virtual seconds to run (--json)")
     parser.add_argument("--json", action="store_true", help="virtual time, one JSON line per change")
+    parser.add_argument("--port", type=int, default=None,
+                        help="port of the web dashboard on 127.0.0.1 (default: a free one)")
     args = parser.parse_args(argv)
     name = args.scenario or "drive"
     if args.json:
@@ -337,7 +372,12 @@ def main(argv=None):
         except BrokenPipeError:  # the reader (head, grep -m) has seen enough
             sys.stdout = open(os.devnull, "w")
     else:
-        run_interactive(name)
+        if args.port is not None:
+            problem = port_problem(args.port)
+            if problem:
+                sys.stderr.write("sim: --port %d: %s\n" % (args.port, problem))
+                return 2
+        run_interactive(name, args.port)
     return 0
 
 

@@ -20,6 +20,8 @@ _COLORS = const(4)  # (kind, default): [[from_pct, r, g, b], ...]
 _NAMES = const(5)  # (kind, default): list of column names
 _CUSTOM = const(6)  # (kind, default): checked by custom.description_errors
 _PINS = const(7)  # (kind, default): overrides of the board's pin map
+_TEXT = const(8)  # (kind, default, shortest, longest)
+_SECRET = const(9)  # as _TEXT, but messages never repeat the value
 
 MAX_COLORS = const(16)
 MAX_COLUMNS = const(32)
@@ -92,14 +94,24 @@ SCHEMA = (
     ))),
     ("custom", (_CUSTOM, _CUSTOM_DEFAULT)),
     ("pins", (_PINS, {})),
+    # The web dashboard (boards with Wi-Fi): off, its own access point, or a network to join.
+    ("wifi", (_SECTION, (
+        ("mode", (_ENUM, "off", ("off", "ap", "join"))),
+        ("ssid", (_TEXT, "socbar", 1, 32)),
+        ("password", (_SECRET, "", 0, 63)),
+        ("port", (_INT, 80, 1, 65535)),
+    ))),
 )
+
+WPA2_SHORTEST = const(8)  # a WPA2 passphrase has 8..63 characters
 
 # Keys of the board files (boards/*.json) a configuration may override.
 # Kinds: "gpio" a pin number, "opt" a pin number or null (not fitted),
 # "led" as "opt" or the name "LED" (the Pico W's LED hangs off the radio),
-# "list" a list of pin numbers, "bit" 0 or 1, "name" a label.
+# "list" a list of pin numbers, "bit" 0 or 1, "name" a label, "flag" true or false.
 PIN_KEYS = (
     ("name", "name"),
+    ("wifi", "flag"),  # the board has a radio (Pico W): the wifi settings can apply
     ("uart_id", "bit"),
     ("uart_tx", "gpio"),
     ("uart_rx", "gpio"),
@@ -259,6 +271,16 @@ def _check_colors(path, value):
     return path, None
 
 
+def _check_text(value, lo, hi, secret):
+    """What is wrong with ``value`` as text of lo..hi characters, or None; a secret is never shown."""
+    if not isinstance(value, str):
+        return "%s is not text" % ("the value" if secret else show(value))
+    if not lo <= len(value) <= hi:
+        return "%s has %d characters, not %d..%d" % ("the value" if secret else show(value), len(value),
+                                                   lo, hi)
+    return None
+
+
 def _check_names(value):
     if not isinstance(value, list) or not 1 <= len(value) <= MAX_COLUMNS:
         return "%s is not a list of 1..%d column names" % (show(value), MAX_COLUMNS)
@@ -287,6 +309,8 @@ def _check_custom(path, value, messages):
 def _check_pin_value(kind, value):
     if kind == "name":
         return None if isinstance(value, str) else "%s is not text" % show(value)
+    if kind == "flag":
+        return None if value is True or value is False else "%s is not true or false" % show(value)
     if kind == "bit":
         return _check_int(value, 0, 1)
     if kind == "list":
@@ -381,12 +405,16 @@ def _section(path, entries, doc, messages):
             err = _check_enum(value, spec[2])
         elif kind == _COLORS:
             where, err = _check_colors(where, value)
+        elif kind == _TEXT or kind == _SECRET:
+            err = _check_text(value, spec[2], spec[3], kind == _SECRET)
         else:
             err = _check_names(value)
         if err is None:
             out[key] = _copy(value)
         else:
             used = "the default list" if isinstance(default, list) else show(default)
+            if kind == _SECRET:
+                used = "none"
             messages.append("%s: %s; using %s" % (where, err, used))
             out[key] = _copy(default)
     known = [key for key, _ in entries]
@@ -413,7 +441,21 @@ def validate(doc):
         )
         timing["stale_periods"] = default["stale_periods"]
         timing["lost_periods"] = default["lost_periods"]
+    _check_wifi(config["wifi"], messages)
     return config, messages
+
+
+def _check_wifi(wifi, messages):
+    """No open access point, and no password a WPA2 network cannot have: Wi-Fi stays off instead."""
+    n = len(wifi["password"])
+    if wifi["mode"] == "ap" and n < WPA2_SHORTEST:
+        messages.append('wifi.password: access-point mode needs a WPA2 password of %d..63 characters '
+                        '(an open network is never offered); Wi-Fi stays off' % WPA2_SHORTEST)
+        wifi["mode"] = "off"
+    elif wifi["mode"] == "join" and 0 < n < WPA2_SHORTEST:
+        messages.append('wifi.password: %d characters; a WPA2 password has %d..63 (leave it "" only for '
+                        "an open network); Wi-Fi stays off" % (n, WPA2_SHORTEST))
+        wifi["mode"] = "off"
 
 
 def load(text):
