@@ -36,6 +36,7 @@ ENTRY = "micropython_unix_main"  # the unix port's main: what callgrind counts
 # workload -> (units in the N run, null consumer's read size or None for "what the App read")
 WORKLOADS = {"tinybms": (60, None), "cav3": (300, None), "idle": (1000, 256), "period": (250, 256)}
 QUICK = {"tinybms": (4, None), "idle": (20, 256)}
+MIN_FRAMES = 1000  # every figure covers at least this many frames (passes for the idle one)
 
 
 class CostError(Exception):
@@ -215,7 +216,11 @@ def measure_tree(tree, quick=False):
         results = {"heap": HEAP}
         for name, (units, read) in (QUICK if quick else WORKLOADS).items():
             try:
-                results[name] = workload_figures(name, units, read, work)
+                results[name] = d = workload_figures(name, units, read, work)
+                count = d["passes"] if name == "idle" else d["frames"]
+                if not quick and count < MIN_FRAMES:
+                    raise CostError("%s: measured over %d frames or passes, fewer than %d; raise its "
+                                    "units in bench/cost.py WORKLOADS" % (name, count, MIN_FRAMES))
             except CostError as exc:
                 results[name] = {"error": str(exc)}
         try:
