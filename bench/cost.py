@@ -123,7 +123,8 @@ def callgrind_counts(path):
 
 
 def measure(workload, units, read, work):
-    """Counters and callgrind counts of one run of ``workload`` in ``work`` (see prepare()).
+    """Counters and callgrind counts of one run of ``workload`` in ``work``, whose ``mpy/``
+    holds the compiled modules (compiled()).
 
     The module path is relative and the same for every tree, so the heap holds the same
     objects whatever the checkout's location, and collections fall at the same moments."""
