@@ -140,8 +140,8 @@ def cost_rows(c, budgets):
             continue
         value = d if key is None else d[key]
         if key is not None and key.startswith("gc_alloc"):
-            label = "%s (%d %s)" % (label, d["frames"] if "frame" in key else d["passes"],
-                                    "frames" if "frame" in key else "passes")
+            unit = ("lines" if name == "cav3" else "frames") if "frame" in key else "passes"
+            label = "%s (%d %s)" % (label, d["passes"] if unit == "passes" else d["frames"], unit)
         out.append((label, value, target))
     return out
 
