@@ -21,7 +21,13 @@ sim: $(STAMP)
 test: $(STAMP)
 	$(PY) -m pytest
 
+# The cost figures count instructions with valgrind (Debian package): installed when apt-get may.
 bench: $(STAMP)
+	@command -v valgrind >/dev/null || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null \
+	  && echo "make bench: installing valgrind (apt-get)" && apt-get update -qq \
+	  && apt-get install -y -qq valgrind >/dev/null; } \
+	  || { echo "make bench: valgrind is needed and could not be installed: sudo apt-get install valgrind" >&2; \
+	  exit 1; }
 	$(PY) bench/bench.py
 
 soak: $(STAMP)

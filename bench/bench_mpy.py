@@ -5,7 +5,10 @@
                                             for the smallest -X heapsize that still runs it
 
 Allocation is gc.mem_alloc() around >= 1000 frames after a warm-up, with the
-collector disabled so nothing is freed in between. The loops index with
+collector disabled so nothing is freed in between (the reference decoder's
+garbage is measured in batches, each after a collection), and reported
+exactly: bytes over frames, never rounded down to 0. A workload that does not
+fit in the heap is reported as not measured instead of ending the run. The loops index with
 ``while`` and call closures built beforehand, so the harness allocates nothing
 itself; ``harness_bytes`` proves it with a decoder that does nothing. Times are
 the best of a few runs, in ticks_us, and only their ratios mean anything.
@@ -45,8 +48,9 @@ from socbar.config import validate  # noqa: E402
 FRAMES = 1200  # per format: at least 1000 in the measured pass
 CHUNK = 64  # bytes per UART read, a typical ring drain at 115200 baud
 RUNS = 5
-REF_CHUNKS = 4  # reads of the reference decoder measured for allocation
+REF_CHUNKS = 4  # reads of the reference decoder per batch: its garbage must fit with the collector off
 PASSES = 3000  # App loop passes measured (one per virtual ms)
+EVERY_MS = 3  # a frame every 3 passes: 1000 frames in the measured passes
 
 
 def tinybms_stream(count):
@@ -184,7 +188,7 @@ def decoder_figures(dec, data, repeat=1, with_reference=False):
         "bytes": len(data) * repeat,
         "bad": dec.bad,
         "alloc_bytes": alloc,
-        "alloc_per_frame": alloc // frames if frames else None,
+        "alloc_per_frame": alloc / frames if frames else None,
         "decode_us": decode_us,
         "bare_loop_us": bare_us,
         "vs_bare_loop": round(decode_us / bare_us, 1),
@@ -194,13 +198,16 @@ def decoder_figures(dec, data, repeat=1, with_reference=False):
         ref_chunks = [bytes(c) for c in chunks]
         reference_feeder(ref, ref_chunks)()
         good = ref.good
-        # A few chunks only: with the collector off its garbage must fit in the heap.
-        ref_alloc = allocated(reference_feeder(ref, ref_chunks[:REF_CHUNKS]))
+        ref_alloc = 0
+        i = 0
+        while i < len(ref_chunks):  # in batches: with the collector off its garbage must fit
+            ref_alloc += allocated(reference_feeder(ref, ref_chunks[i : i + REF_CHUNKS]))
+            i += REF_CHUNKS
         ref_frames = ref.good - good
         ref_us = best_us(reference_feeder(ReferenceDecoder(), ref_chunks))
         out["reference_frames"] = ref_frames
         out["reference_us"] = ref_us
-        out["reference_alloc_per_frame"] = ref_alloc // ref_frames if ref_frames else None
+        out["reference_alloc_per_frame"] = ref_alloc / ref_frames if ref_frames else None
         out["reference_vs_core"] = round(ref_us / decode_us, 1)
     return out
 
@@ -271,9 +278,11 @@ def app_figures():
     gc.collect()
     heap_app = gc.mem_alloc() - before
     frames = soc_frames(50)
-    run = rig.runner(frames, 100, PASSES)
+    run = rig.runner(frames, EVERY_MS, PASSES)
     run()  # warm-up: link up, bar drawn, every stage once
+    good = rig.app.decoder.good
     alloc = allocated(run)
+    app_frames = rig.app.decoder.good - good
     state_live = rig.app.state
     # Latency: from the last byte of a frame that moves the bar to the LED write.
     big = bytearray(encode(0x1A, struct.pack("<I", 25000000)))
@@ -293,7 +302,9 @@ def app_figures():
         "heap_app_built": heap_app,
         "passes": PASSES,
         "alloc_bytes": alloc,
-        "alloc_per_pass": alloc // PASSES,
+        "frames": app_frames,
+        "alloc_per_pass": alloc / PASSES,
+        "alloc_per_frame": alloc / app_frames if app_frames else None,
         "state": state_live,
         "lit_before": lit_before,
         "lit_after": rig.app.bar.lit,
@@ -336,28 +347,39 @@ def main(argv):
         "heap_after_first_frame": HEAP_FIRST_FRAME,
         "first_frame_decoded": FIRST_FRAME_OK,
         "harness_bytes": harness_bytes(),
-        "tinybms": decoder_figures(TinyBmsDecoder(Reading()), tinybms_stream(FRAMES), 1, True),
     }
-    try:
-        from socbar.cav3 import CaV3Decoder
-
-        columns = config["cav3"]["columns"]
-        stream = cav3_stream(FRAMES // 6, columns)
-        results["cav3"] = decoder_figures(CaV3Decoder(Reading(), columns), stream, 6)
-    except ImportError as exc:
-        results["cav3"] = {"missing": str(exc)}
-    try:
-        from socbar.custom import CustomDecoder
-
-        results["custom"] = decoder_figures(CustomDecoder(Reading(), config["custom"]), custom_stream(FRAMES))
-    except ImportError as exc:
-        results["custom"] = {"missing": str(exc)}
-    try:
-        results["app"] = app_figures()
-    except ImportError as exc:
-        results["app"] = {"missing": str(exc)}
+    results["tinybms"] = fitting(lambda: decoder_figures(TinyBmsDecoder(Reading()), tinybms_stream(FRAMES), 1,
+                                                         True))
+    results["cav3"] = fitting(lambda: cav3_figures(config))
+    results["custom"] = fitting(lambda: custom_figures(config))
+    results["app"] = fitting(app_figures)
     print(json.dumps(results))
     return 0
+
+
+def cav3_figures(config):
+    from socbar.cav3 import CaV3Decoder
+
+    columns = config["cav3"]["columns"]
+    stream = cav3_stream(FRAMES // 6, columns)
+    return decoder_figures(CaV3Decoder(Reading(), columns), stream, 6)
+
+
+def custom_figures(config):
+    from socbar.custom import CustomDecoder
+
+    return decoder_figures(CustomDecoder(Reading(), config["custom"]), custom_stream(FRAMES))
+
+
+def fitting(workload):
+    """The workload's figures, or why it could not run: one that does not fit is reported."""
+    try:
+        return workload()
+    except MemoryError:
+        gc.collect()
+        return {"missing": "does not fit in the heap (MemoryError); %d bytes in use" % gc.mem_alloc()}
+    except ImportError as exc:
+        return {"missing": str(exc)}
 
 
 if __name__ == "__main__":

