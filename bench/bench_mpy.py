@@ -280,9 +280,9 @@ def app_figures():
     frames = soc_frames(50)
     run = rig.runner(frames, EVERY_MS, PASSES)
     run()  # warm-up: link up, bar drawn, every stage once
-    good = rig.app.decoder.good
+    good = rig.app.line.decoder.good
     alloc = allocated(run)
-    app_frames = rig.app.decoder.good - good
+    app_frames = rig.app.line.decoder.good - good
     state_live = rig.app.state
     # Latency: from the last byte of a frame that moves the bar to the LED write.
     big = bytearray(encode(0x1A, struct.pack("<I", 25000000)))

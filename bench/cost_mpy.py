@@ -20,7 +20,8 @@ Workloads (the unit in brackets):
 - ``idle`` [pass]: key on, the BMS silent past the link-lost time, a pass
   every ``PASS_MS``.
 - ``period`` [250 ms]: one 30-byte broadcast (SOC, voltage, current and
-  status replies) at the start of every period, a pass every ``PASS_MS``.
+  status replies) at the start of every period, the passes paced as
+  ``App.run`` paces them (``wait_ms``).
 """
 
 import gc
@@ -30,7 +31,7 @@ import sys
 from fake_line import Clock, Ignition, Leds, LineUart
 from reference_decoder import encode
 
-PASS_MS = 2  # a waiting loop wakes at least at every tick of the 2 ms ignition timer
+PASS_MS = 2  # the idle workload: a pass at every tick of the 2 ms ignition timer, the worst case
 PERIOD_MS = 250
 LINE_BYTES = 264  # released per pass on a saturated line: more than the App reads in one
 FILL = 1024  # bytes kept queued on a saturated line
@@ -83,11 +84,15 @@ def broadcast():
 
 
 class Null:
-    """Reads what an App would and does nothing else: the fakes' own cost."""
+    """Reads what an App would and does nothing else: the fakes' own cost. It waits as the
+    App does on a quiet line, so a period has about as many passes."""
+
+    wait_ms = 20  # app.IDLE_MS
 
     def __init__(self, uart, read):
         self.uart = uart
         self.rx = bytearray(read)
+        self.line = self
         self.decoder = None
 
     def step(self):
@@ -109,6 +114,7 @@ class Rig:
         self.k = 0  # next frame of the cycle
         self.delivered = 0
         self.logged = 0
+        self.passes = 0
         if read:
             self.app = Null(self.uart, read)
         else:
@@ -142,7 +148,7 @@ class Rig:
         self.app.step()
 
     def counters(self):
-        dec = self.app.decoder
+        dec = self.app.line.decoder
         return {
             "bytes": self.delivered - self.uart.queued,
             "frames": dec.good if dec is not None else 0,
@@ -174,14 +180,20 @@ def idle(rig, units):
 
 
 def periods(rig, units):
-    passes = PERIOD_MS // PASS_MS
+    """As ``App.run`` paces the passes: after each, the loop waits ``wait_ms`` (a quiet wait
+    would end at the next byte, and the next bytes come with the next period)."""
     i = 0
     while i < units:
-        rig.deliver(1)
-        j = 0
-        while j < passes:
-            rig.step(PASS_MS)
-            j += 1
+        rig.deliver(1)  # its first byte wakes the loop
+        t = 0
+        wait = 1
+        while t < PERIOD_MS:
+            rig.step(wait)
+            rig.passes += 1
+            t += wait
+            wait = rig.app.wait_ms or 1
+            if wait > PERIOD_MS - t:
+                wait = PERIOD_MS - t
         i += 1
 
 
@@ -216,7 +228,7 @@ def run(workload, units, read):
     gc.collect()
     work(rig, units)
     out = rig.counters()
-    out["passes"] = units if workload != "period" else units * (PERIOD_MS // PASS_MS)
+    out["passes"] = units if workload != "period" else rig.passes
     return out
 
 

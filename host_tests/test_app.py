@@ -445,6 +445,73 @@ def _allocated(rig, ms, chunk=None, every=1):
     return gc.mem_alloc() - before
 
 
+class PacingTest(unittest.TestCase):
+    """How long App.run waits after a pass (the chip spent 100 % of its time spinning)."""
+
+    def paced(self, rig, ms):
+        """Passes as App.run paces them: a wait on a quiet line ends at the first byte.
+        The clock, the line and the passthrough move 1 ms at a time."""
+        app = rig.app
+        end = rig.clock.now + ms
+        while rig.clock.now < end:
+            app.step()
+            early = not app.line.heard
+            for _ in range(app.wait_ms or 1):
+                rig.clock.tick()
+                rig.uart.elapse(rig.clock.now)
+                app.ignition_tick(rig.clock.now)
+                if early and rig.uart.any():
+                    break
+
+    def test_a_quiet_line_waits_the_idle_time(self):
+        from app import IDLE_MS
+
+        rig = Rig(TINY)
+        rig.run(5)
+        self.assertEqual(rig.app.wait_ms, IDLE_MS)
+
+    def test_after_bytes_it_waits_for_more_to_gather(self):
+        from app import RX_GAP_MS
+
+        rig = Rig(TINY)
+        rig.send(soc_frame(50))
+        rig.run(1)
+        self.assertEqual(rig.app.line.heard, 8)  # the frame, within 1 ms at 115200 baud
+        self.assertEqual(rig.app.wait_ms, RX_GAP_MS)
+
+    def test_a_backlog_is_read_without_waiting(self):
+        rig = Rig(TINY)
+        backlog = soc_frame(50) * 40  # 320 bytes, more than one read
+        rig.send(backlog)
+        rig.clock.tick(40)
+        rig.uart.elapse(rig.clock.now, 40)
+        rig.app.step()
+        self.assertEqual(rig.app.wait_ms, 0)
+
+    def test_a_poll_request_falling_due_shortens_the_wait(self):
+        from app import IDLE_MS
+
+        rig = Rig({"input": {"mode": "poll", "poll_period_ms": 1000}})
+        sent = len(rig.uart.sent)
+        shortened = 0
+        for _ in range(3000):
+            rig.run(1)
+            due = rig.app.line.due_in(rig.clock.now)  # nobody answers: requests and give-ups
+            self.assertEqual(rig.app.wait_ms, due if 0 < due < IDLE_MS else IDLE_MS if due else 0)
+            shortened += 0 < due < IDLE_MS
+        self.assertGreater(len(rig.uart.sent), sent)
+        self.assertGreater(shortened, 0)
+
+    def test_the_first_frame_after_power_up_is_shown_within_10_ms(self):
+        # Default configuration: format and line rate detected. One broadcast, 100 ms after boot.
+        rig = Rig({})
+        self.paced(rig, 100)
+        rig.send(soc_frame(80) + status_frame(0x93))
+        self.paced(rig, 50)
+        self.assertEqual(rig.app.bar.lit, 8)
+        self.assertLessEqual(rig.leds.written_at - rig.uart.last_byte_at, 10)
+
+
 class AllocationTest(unittest.TestCase):
     """Bytes allocated by steady-state passes: 0 is the target (MicroPython only)."""
 
