@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 PORT ?= /dev/ttyACM0
-BOARD ?= pico
+BOARD ?=
 
 .PHONY: sim test bench soak fuzz lint typecheck mpy deploy pictures clean
 
@@ -39,8 +39,8 @@ typecheck: $(STAMP)
 mpy: $(STAMP)
 	$(PY) pclib/build_mpy.py
 
-deploy: mpy
-	$(PY) tools/deploy.py --port $(PORT) --board $(BOARD)
+deploy: $(STAMP)  # checks BOARD and the configuration before it builds anything
+	$(PY) tools/deploy.py --port $(PORT) $(if $(BOARD),--board $(BOARD))
 
 pictures: $(STAMP)
 	$(PY) tools/render.py --out docs/img

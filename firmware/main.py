@@ -74,8 +74,9 @@ def _early():
     """Read the files and make the ignition output follow its input at once."""
     config_text = _text(CONFIG_FILE)
     doc = _object(config_text)
-    name = _pick(doc, "board", ("pico", "pico_w", "rp2040_zero", "xiao_rp2040"), "pico")
-    board = _object(_text(BOARD_FILE % name))
+    name = doc.get("board")
+    board = _object(_text(BOARD_FILE % name)) if isinstance(name, str) and "/" not in name else None
+    board = board or _object(_text(BOARD_FILE % "pico"))  # as load_config falls back
     settings = _ignition_settings(board, doc)
     pins = None
     if settings is not None:
@@ -221,8 +222,16 @@ def start(clock=None, log=print, watchdog=True):
     return app
 
 
-def main():
-    start().run()
+def main(app=None):
+    """Run the loop; after Ctrl-C hand the board to the REPL with the watchdog kept fed
+    (the ignition passthrough's timer and pin interrupt keep running)."""
+    try:
+        (app or start()).run()
+    except KeyboardInterrupt:
+        from hw.watchdog import keep_if_running
+
+        keep_if_running()
+        print("socbar: stopped; the watchdog is fed and the ignition passes through until a reset")
 
 
 if __name__ == "__main__":

@@ -187,13 +187,15 @@ def test_deploy_copies_mpy_main_boards_and_config(tmp_path):
     config = tmp_path / "config.json"
     config.write_text(deploy.config_text("xiao_rp2040"))
     assert json.loads(config.read_text())["board"] == "xiao_rp2040"
-    prepare, copy = deploy.commands("/dev/ttyACM9", config, mpy)
+    prepare, copy, reset = deploy.commands("/dev/ttyACM9", config, mpy)
+    assert reset[-1] == "reset"  # mpremote's hard reset: the new firmware starts as after power-up
     assert prepare[prepare.index("connect") + 1] == "/dev/ttyACM9"
     script = prepare[-1]
     targets = [copy[i + 2] for i in range(len(copy)) if copy[i] == "cp"]
     assert ":main.py" in targets and ":config.json" in targets and ":app.mpy" in targets
     assert ":socbar/tinybms.mpy" in targets and ":boards/pico.json" in targets
-    assert not [t for t in targets if t.endswith(".py") and t != ":main.py"]
+    assert ":boot.py" in targets  # keeps a running watchdog fed while the REPL has the board
+    assert not [t for t in targets if t.endswith(".py") and t not in (":main.py", ":boot.py")]
     assert "'app.py'" in script  # a stale source would shadow its .mpy
 
 
@@ -202,10 +204,10 @@ def test_deploy_refuses_a_broken_config_with_one_line(tmp_path, capsys):
 
     bad = tmp_path / "config.json"
     bad.write_text('{"display": ')
-    with pytest.raises(SystemExit) as stop:
-        deploy.main(["--config", str(bad), "--dry-run"])
-    assert "config.json is not valid JSON" in str(stop.value.code)
-    assert "mpremote" not in capsys.readouterr().out  # nothing would have run
+    assert deploy.main(["--config", str(bad), "--dry-run"]) == 2
+    out, err = capsys.readouterr()
+    assert "config.json is not valid JSON" in err and len(err.splitlines()) == 1
+    assert "mpremote" not in out  # nothing would have run
 
 
 def test_deploy_prepare_script_runs_on_micropython(tmp_path):
@@ -229,3 +231,21 @@ def test_rejected_pin_override_still_passes_the_key_through(tmp_path):
     out = run(fs, key=1, ms=100, out_pin=21)
     assert out["out"] == 1
     assert any("pins.ignition_out" in line for line in out["logs"])
+
+
+def test_a_new_board_is_a_new_file(tmp_path):
+    # No code names the boards: a pin map of one's own, dropped into boards/, is used as it is.
+    fs = board_fs(tmp_path, {"board": "my_board"})
+    doc = json.loads((ROOT / "boards" / "pico.json").read_text())
+    doc.update(name="my board", ignition_in=16, ignition_out=17)
+    (fs / "boards" / "my_board.json").write_text(json.dumps(doc))
+    out = run(fs, key=1, ms=200, board="my_board")
+    assert (out["early"], out["out"]) == (1, 1)  # GP17 follows GP16 from the first statements on
+    assert out["errors"] == 0 and not [line for line in out["logs"] if line.startswith("config")]
+    assert any(line.startswith("socbar: my board") for line in out["logs"])
+
+
+def test_a_board_without_its_file_runs_on_the_pico_pins_and_says_so(tmp_path):
+    out = run(board_fs(tmp_path, {"board": "nosuch"}), key=1, ms=200, board="pico")
+    assert out["out"] == 1
+    assert any("boards/nosuch.json not found" in line for line in out["logs"])
