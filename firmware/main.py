@@ -1,6 +1,6 @@
 """Board entry: the ignition output first, then configuration, adapters and the loop.
 
-The BMS ignition passes through this board (protocol.md section 5), so the
+The BMS ignition passes through this board (docs/protocol.md section 5), so the
 first statements below read the two small JSON files and make the output
 follow the key input before anything slow is imported; only then are the
 core, the configuration schema and the other adapters loaded.
@@ -24,7 +24,7 @@ from hw.ignition import IgnitionPins
 
 CONFIG_FILE = "config.json"
 BOARD_FILE = "boards/%s.json"
-IGNITION_TIMER_MS = 2  # passthrough latency: debounce + at most this
+IGNITION_TIMER_MS = 2  # the passthrough's tick while awake (docs/protocol.md section 5)
 WATCHDOG_MS = 4000  # longer than any pass, a sleep slice (<= 1 s) or a display refresh
 
 

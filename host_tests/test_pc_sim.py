@@ -1,4 +1,4 @@
-"""``tools/sim.py --json``: every scenario shows what protocol.md section 6 says it must.
+"""``tools/sim.py --json``: every scenario shows what docs/protocol.md section 6 says it must.
 
 Each scenario runs the real firmware under the MicroPython unix port against
 the BMS model, as a subprocess, exactly as a user or a script would run it.

@@ -20,7 +20,7 @@ class Scenario:
 
 
 # The firmware asks for status, SOC, voltage, current and temperatures (poll
-# mode, only while the ignition is on), so every state of protocol.md section 6
+# mode, only while the ignition is on), so every state of docs/protocol.md section 6
 # can be shown. Periods are short so stories play out in seconds.
 FIRMWARE = {
     "input": {"mode": "poll", "format": "tinybms", "baud": 115200, "poll_period_ms": 500},

@@ -3,7 +3,7 @@
     python3 tools/bms_setup.py PORT                                    show them
     python3 tools/bms_setup.py PORT --write --period 1 --format socbar [--yes]
 
-The SOC BAR indicator needs the BMS to broadcast (protocol.md sections 1 and
+The SOC BAR indicator needs the BMS to broadcast (docs/protocol.md sections 1 and
 3). This is the only code in the project that changes a BMS setting, and it can
 change nothing but these two registers: the write builder takes a period code
 and a format code, nothing else. It writes only with ``--write`` and a typed

@@ -4,7 +4,7 @@
     python3 tools/bms_sim.py --capture OUT --seconds N [flags]    a capture file, virtual time
 
 Not a byte replayer: a pack whose charge follows the current, whose voltage
-follows the charge, and a BMS that answers the read commands of protocol.md
+follows the charge, and a BMS that answers the read commands of docs/protocol.md
 section 2, broadcasts once per period, sleeps when left alone and obeys the
 wake rule. Faults (noise, dropped bytes, split frames, a wrong line rate, a
 pulled cable) are a seeded filter on what it sends, so a run is repeatable.
@@ -17,7 +17,7 @@ Commands 0x15, 0x20 and registers 38-39 report the pack current with the same
 sign: positive into the pack. The CA V3 "A" column is positive when
 discharging, as a Cycle Analyst shows it.
 
-The SOC BAR broadcast layout is unverified (protocol.md section 4): the model
+The SOC BAR broadcast layout is unverified (docs/protocol.md section 4): the model
 sends the project's default frame of boards/default_config.json, which is the
 0x1A answer: AA 1A, SOC UINT32 LE in 0.000001 %, CRC-16/MODBUS. The ASCII
 broadcast (register 343 = 1) has no known layout; the model sends nothing.
@@ -191,7 +191,7 @@ class TinyBmsSim:
 
     @property
     def registers(self):
-        """The register bank 0..399 with protocol.md section 3 values as of now."""
+        """The register bank 0..399 with docs/protocol.md section 3 values as of now."""
         regs = self._regs
         cells = self.cell_mv()
         for i in range(16):
