@@ -20,7 +20,6 @@ downloads it). The board ends with a hard reset. ``--dry-run`` prints the
 commands, ready to paste, and runs none of them.
 """
 
-import argparse
 import json
 import shlex
 import subprocess
@@ -31,6 +30,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "firmware"))
 sys.path.insert(0, str(ROOT / "pclib"))
+
+import cli  # noqa: E402
 
 MPY = ROOT / "build" / "mpy"
 STAGE = ROOT / "build" / "deploy"  # the config.json to copy, kept so that --dry-run output can be pasted
@@ -169,7 +170,7 @@ def _what(cmd):
 
 
 def _parser():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = cli.Parser(description=__doc__.splitlines()[0])
     parser.add_argument("--port", default="/dev/ttyACM0")
     parser.add_argument("--board", help="a boards/NAME.json (default: the config's, else pico)")
     parser.add_argument("--config", help="config.json to copy (default: the defaults for --board)")

@@ -10,7 +10,6 @@ from the LED frame the renderer produced, so what you see is what the LEDs
 would show. docs/simulator.md has the keys, scenarios and JSON format.
 """
 
-import argparse
 import json
 import os
 import select
@@ -23,6 +22,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "pclib"))
 sys.path.insert(0, str(ROOT / "tools"))
 
+import cli  # noqa: E402
 import mpy_host  # noqa: E402
 from bms_sim import TinyBmsSim  # noqa: E402
 from scenarios import BMS, FIRMWARE, NAMES, SCENARIOS  # noqa: E402
@@ -324,9 +324,9 @@ def run_interactive(name):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = cli.Parser(description=__doc__.splitlines()[0])
     parser.add_argument("--scenario", choices=NAMES, default=None, help="what to play (default: drive)")
-    parser.add_argument("--seconds", type=float, default=None, help="virtual seconds to run (--json)")
+    parser.add_argument("--seconds", type=cli.seconds, default=None, help="virtual seconds to run (--json)")
     parser.add_argument("--json", action="store_true", help="virtual time, one JSON line per change")
     args = parser.parse_args(argv)
     name = args.scenario or "drive"
@@ -342,4 +342,4 @@ def main(argv=None):
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(cli.run("sim", main))
