@@ -191,16 +191,54 @@ def test_deploy_copies_mpy_main_boards_and_config(tmp_path):
     config = tmp_path / "config.json"
     config.write_text(deploy.config_text("xiao_rp2040"))
     assert json.loads(config.read_text())["board"] == "xiao_rp2040"
-    prepare, copy, reset = deploy.commands("/dev/ttyACM9", config, mpy)
-    assert reset[-1] == "reset"  # mpremote's hard reset: the new firmware starts as after power-up
-    assert prepare[prepare.index("connect") + 1] == "/dev/ttyACM9"
-    script = prepare[-1]
-    targets = [copy[i + 2] for i in range(len(copy)) if copy[i] == "cp"]
+    (chain,) = deploy.commands("/dev/ttyACM9", config, mpy)  # one chain: one soft reset
+    assert chain[-2:] == ["+", "reset"]  # mpremote's hard reset: the firmware starts as after power-up
+    assert chain[chain.index("connect") + 1] == "/dev/ttyACM9"
+    assert chain[chain.index("connect") + 2] == "exec"  # the keeper and the clean-up come first
+    script = chain[chain.index("connect") + 3]
+    targets = [chain[i + 2] for i in range(len(chain)) if chain[i] == "cp"]
     assert ":main.py" in targets and ":config.json" in targets and ":app.mpy" in targets
     assert ":socbar/tinybms.mpy" in targets and ":boards/pico.json" in targets
     assert ":boot.py" in targets  # keeps a running watchdog fed while the REPL has the board
     assert not [t for t in targets if t.endswith(".py") and t not in (":main.py", ":boot.py")]
-    assert "'app.py'" in script  # a stale source would shadow its .mpy
+    assert "app.py" in script  # a stale source would shadow its .mpy
+
+
+KEEPER_DRIVER = """
+import sys
+
+import machine
+
+machine.reset_fakes()
+machine.watchdog_resets = True
+if sys.argv[1] == "running":
+    machine.WDT(timeout=4000)  # an old firmware's watchdog, after mpremote's Ctrl-C and soft reset
+exec(open("deploy_exec.py").read())
+try:
+    machine.clock.advance(90000)  # the copy
+    print("no reset", machine.WDT.instance is not None)
+except machine.ChipReset:
+    print("reset")
+"""
+
+
+@pytest.mark.parametrize("watchdog", ["running", "stopped"])
+def test_deploy_keeps_any_running_watchdog_fed_for_the_whole_copy(tmp_path, watchdog):
+    # The first command of the chain, as the board runs it: even a firmware without boot.py is
+    # kept, and a board without a running watchdog gets none.
+    import build_mpy
+    import deploy
+
+    if not MICROPYTHON.exists():
+        pytest.skip("no MicroPython unix port in .venv")
+    build_mpy.build(tmp_path / "mpy")
+    (chain,) = deploy.commands("/dev/ttyACM9", None, tmp_path / "mpy")
+    (tmp_path / "deploy_exec.py").write_text(chain[chain.index("exec") + 1])
+    (tmp_path / "driver.py").write_text(KEEPER_DRIVER)
+    proc = subprocess.run([str(MICROPYTHON), "driver.py", watchdog], cwd=str(tmp_path),
+                          env={"MICROPYPATH": PATH}, capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.split() == ["no", "reset", "True" if watchdog == "running" else "False"]
 
 
 def test_deploy_refuses_a_broken_config_with_one_line(tmp_path, capsys):

@@ -37,12 +37,21 @@ MPY = ROOT / "build" / "mpy"
 STAGE = ROOT / "build" / "deploy"  # the config.json to copy, kept so that --dry-run output can be pasted
 BOARDS = ROOT / "boards"
 SOURCES = (ROOT / "firmware" / "main.py", ROOT / "firmware" / "boot.py")
+WATCHDOG = ROOT / "firmware" / "hw" / "watchdog.py"
 MPREMOTE = [sys.executable, "-m", "mpremote"]
 PROBE_S = 3.0  # how long a board has to show its prompt after Ctrl-C
 COMMAND_S = 600  # one mpremote command; a whole deploy takes about 90 s
 
-# Runs on the board first: makes the folders (if missing) and removes the .py
-# sources that would shadow the .mpy files.
+# Runs on the board first, right after mpremote's soft reset: keeps a running watchdog fed for the
+# whole deploy with the firmware's own keeper (firmware/hw/watchdog.py, sent as source, so that a
+# board running a firmware without boot.py is kept too; a board without the firmware has nothing
+# to keep), then makes the folders and removes the .py sources that would shadow the .mpy files.
+_KEEP = """try:
+    exec(%r)
+    keep_if_running()
+except ImportError:
+    pass
+"""
 _PREPARE = """import os
 for d in %r:
     try:
@@ -109,28 +118,27 @@ def config_text(board, path=None):
 
 
 def commands(port, config_file, mpy=MPY, display=False):
-    """The mpremote invocations, in order, as argument lists."""
+    """The mpremote invocations, in order, as argument lists: one chain, so that the board is
+    soft-reset once, before the keeper starts."""
     compiled = sorted(p.relative_to(mpy) for p in mpy.rglob("*.mpy"))
     if not compiled:
         raise Refused("no .mpy files in %s: the build made none" % mpy)
     folders = sorted({p.parent.as_posix() for p in compiled if p.parent.parts} | {"boards"})
     stale = [p.with_suffix(".py").as_posix() for p in compiled]
     base = MPREMOTE + ["connect", port]
-    cmds = [base + ["exec", "exec(%r)" % (_PREPARE % (folders, stale))]]  # one line, to paste
-    copy = list(base)
+    keep = _KEEP % WATCHDOG.read_text()
+    chain = base + ["exec", "exec(%r)" % (keep + _PREPARE % (folders, stale)), "+"]  # one line
     for rel in compiled:
-        copy += ["fs", "cp", str(mpy / rel), ":" + rel.as_posix(), "+"]
+        chain += ["fs", "cp", str(mpy / rel), ":" + rel.as_posix(), "+"]
     for name in board_names():
-        copy += ["fs", "cp", str(BOARDS / (name + ".json")), ":boards/%s.json" % name, "+"]
+        chain += ["fs", "cp", str(BOARDS / (name + ".json")), ":boards/%s.json" % name, "+"]
     if config_file is not None:
-        copy += ["fs", "cp", str(config_file), ":config.json", "+"]
+        chain += ["fs", "cp", str(config_file), ":config.json", "+"]
     for source in SOURCES:
-        copy += ["fs", "cp", str(source), ":" + source.name, "+"]
-    cmds.append(copy[:-1])
+        chain += ["fs", "cp", str(source), ":" + source.name, "+"]
     if display:
-        cmds.append(base + ["mip", "install", "ssd1306"])
-    cmds.append(base + ["reset"])  # a hard reset: the new firmware starts as after power-up
-    return cmds
+        chain += ["mip", "install", "ssd1306", "+"]
+    return [chain + ["reset"]]  # a hard reset: the new firmware starts as after power-up
 
 
 def probe(port, wait_s=PROBE_S):
@@ -161,14 +169,6 @@ def probe(port, wait_s=PROBE_S):
                   % (port, wait_s, "%d bytes heard" % len(heard) if heard else "silent"))
 
 
-def _what(cmd):
-    verb = cmd[5]
-    if verb == "fs":
-        return "copying %d files" % cmd.count("cp")
-    return {"exec": "preparing the folders", "mip": "installing the ssd1306 driver",
-            "reset": "hard reset: the firmware starts"}.get(verb, verb)
-
-
 def _parser():
     parser = cli.Parser(description=__doc__.splitlines()[0])
     parser.add_argument("--port", default="/dev/ttyACM0")
@@ -188,8 +188,6 @@ def deploy(args):
     text = None if args.keep_config else config_text(args.board, args.config)
     # With --keep-config the board's own config decides: have the driver there.
     display = text is None or json.loads(text).get("display", {}).get("enabled") is True
-    if not args.dry_run:
-        probe(args.port)  # before the build: a wrong port is known within seconds
     import build_mpy
 
     try:
@@ -206,8 +204,10 @@ def deploy(args):
         for cmd in cmds:
             print(shlex.join(cmd))
         return 0
+    probe(args.port)  # a few seconds; then mpremote at once: an old firmware's watchdog is waiting
     for cmd in cmds:
-        print("deploy: %s" % _what(cmd), flush=True)
+        print("deploy: copying %d files to %s, then a hard reset (about 90 s)" % (cmd.count("cp"), args.port),
+              flush=True)
         try:
             done = subprocess.run(cmd, timeout=COMMAND_S)
         except subprocess.TimeoutExpired:
