@@ -134,8 +134,9 @@ class Session:
             if bms.asleep:
                 self.note = "the BMS is already asleep"
             elif self.key or bms.charger:
-                self.note = ("the BMS stays awake: its ignition (the key) and the charger keep it up; "
-                             "turn the key off (i) first")
+                held = [why for on, why in ((self.key, "its ignition (the key: i)"),
+                                            (bms.charger, "the charger (c)")) if on]
+                self.note = "the BMS stays awake: %s keeps it up" % " and ".join(held)
             else:
                 bms.sleep()
                 self.note = "the BMS sleeps now: silent, and the bar goes blank (asleep)"
