@@ -5,7 +5,8 @@ whose watchdog resets the modelled chip when starved and whose soft reset ends
 every Timer (as the rp2 port does): the firmware runs, mpremote interrupts it,
 the user sits at the REPL, mpremote soft-resets into the raw REPL (boot.py
 runs, main.py does not), copies files for as long as a real deploy takes, and
-resets the board, which then boots the firmware again.
+resets the board, which then boots the firmware again; then Ctrl-C and Ctrl-D
+once more, and at last a hung loop, which the watchdog must still reset.
 """
 
 import json
@@ -107,8 +108,14 @@ DRIVER = textwrap.dedent("""
     except machine.ChipReset:
         pass
     forget_firmware()
-    # 4. The new firmware boots, runs 5 s and feeds its watchdog; then its loop hangs.
+    # 4. The new firmware boots and runs 5 s; Ctrl-C again, 20 s at the REPL, then Ctrl-D there:
+    # boot.py and main.py run, and the loop's own watchdog takes over from the keeper.
+    firmware(5000, interrupt=True)
+    advance(20000, "repl again")
+    machine.soft_reset()
+    forget_firmware()
     firmware(5000)
+    # 5. The loop hangs: the keeper must not hide it.
     seen["feeds_after_deploy"] = len(machine.WDT.instance.feeds)
     seen["out_after_deploy"] = OUT.value()
     advance(9000, "hang")
@@ -136,7 +143,7 @@ def test_interrupt_repl_redeploy_and_the_watchdog_still_guards_the_loop(tmp_path
     assert seen["out_end_of_repl"] == 1
     assert seen["copied_s"] == 90
     assert seen["resets"] == [["hang", "watchdog"]]  # only the hung loop, after the deploy
-    assert seen["feeds_after_deploy"] > 4000
+    assert seen["feeds_after_deploy"] > 9000  # two runs of the loop, a feed a pass
     assert seen["out_after_deploy"] == 1
 
 
