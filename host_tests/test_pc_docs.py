@@ -94,3 +94,21 @@ def test_the_display_driver_comes_from_the_pc():
     # A board has no network: the driver is copied by mpremote, never fetched on the board.
     for path in DOCS:
         assert 'mip.install("ssd1306")' not in path.read_text(), path.name
+
+
+def test_the_wiring_schematic_lists_every_part_it_draws():
+    import xml.dom.minidom
+
+    svg = ROOT / "docs" / "img" / "wiring.svg"
+    texts = [node.firstChild.data for node in xml.dom.minidom.parse(str(svg)).getElementsByTagName("text")
+             if node.firstChild is not None]
+    parts = texts[texts.index("Parts") + 1:]
+    listed = set()
+    for ref in parts[0::2]:  # the list alternates: references, what each is
+        listed.update(re.findall(r"[A-Z]+\d+", ref))
+    drawn = set()
+    for label in texts[:texts.index("Parts")]:
+        drawn.update(re.findall(r"\b(?:U|R|D|C|F|J|PS)\d+\b", label))
+    assert drawn <= listed, sorted(drawn - listed)
+    assert {"U1", "J1", "U3", "U4", "R16", "R17"} <= drawn
+    assert texts.count("GND") >= 4  # the returns are drawn, with ground symbols, not implied
