@@ -5,7 +5,7 @@
 #   cd micropython/ports/rp2
 #   make BOARD=RPI_PICO FROZEN_MANIFEST=/path/to/this/repo/manifest.py
 #
-# main.py stays on the board's filesystem (the board runs main.py only from
+# main.py and boot.py stay on the board's filesystem (the board runs them only from
 # there), with config.json and the board pin maps (docs/firmware.md); the
 # frozen modules take no RAM for their code.
 

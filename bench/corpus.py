@@ -75,7 +75,7 @@ def f32_bits(bits):
 
 
 def tinybms_frames(rng):
-    """One of every response protocol.md section 2 lists, plus odd floats."""
+    """One of every response docs/protocol.md section 2 lists, plus odd floats."""
     frames = [
         encode(0x1A, u32(87654321)),
         encode(0x1A, u32(0)),
@@ -96,7 +96,7 @@ def tinybms_frames(rng):
         encode(0x15, f32_bits(0x80000000)),  # -0.0
         encode(0x16, u16(4123)),
         encode(0x17, u16(3012)),
-        bytes.fromhex("AA1B061601140116010E4E"),  # protocol.md worked example
+        bytes.fromhex("AA1B061601140116010E4E"),  # docs/protocol.md worked example
         encode(0x1B, b"\x06" + struct.pack("<hhh", -55, -32768, 1234)),
         encode(0x1C, b"\x1a" + b"".join(u16(36000 + 37 * i) for i in range(13))),
         encode(0x1C, b"\x20" + b"".join(u16(41000 - i) for i in range(16))),
@@ -108,7 +108,7 @@ def tinybms_frames(rng):
         encode(0x09, b"\x08" + u16(46) + u16(0x5E10) + u16(50) + u16(0x91)),
         encode(0x01, b"\x07"),
         encode(0x00, b"\x1a\x01"),
-        bytes.fromhex("AA10013B00022822"),  # write reply, protocol.md
+        bytes.fromhex("AA10013B00022822"),  # write reply, docs/protocol.md
     ]
     for _ in range(12):
         frames.append(encode(0x1A, u32(rng.below(100000001))))

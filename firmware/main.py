@@ -1,6 +1,6 @@
 """Board entry: the ignition output first, then configuration, adapters and the loop.
 
-The BMS ignition passes through this board (protocol.md section 5), so the
+The BMS ignition passes through this board (docs/protocol.md section 5), so the
 first statements below read the two small JSON files and make the output
 follow the key input before anything slow is imported; only then are the
 core, the configuration schema and the other adapters loaded.
@@ -24,7 +24,7 @@ from hw.ignition import IgnitionPins
 
 CONFIG_FILE = "config.json"
 BOARD_FILE = "boards/%s.json"
-IGNITION_TIMER_MS = 2  # the passthrough's tick while awake: latency debounce + at most 3 ms
+IGNITION_TIMER_MS = 2  # the passthrough's tick while awake (docs/protocol.md section 5)
 WATCHDOG_MS = 4000  # longer than any pass, a sleep slice (<= 1 s) or a display refresh
 
 
@@ -74,8 +74,9 @@ def _early():
     """Read the files and make the ignition output follow its input at once."""
     config_text = _text(CONFIG_FILE)
     doc = _object(config_text)
-    name = _pick(doc, "board", ("pico", "pico_w", "rp2040_zero", "xiao_rp2040"), "pico")
-    board = _object(_text(BOARD_FILE % name))
+    name = doc.get("board")
+    board = _object(_text(BOARD_FILE % name)) if isinstance(name, str) and "/" not in name else None
+    board = board or _object(_text(BOARD_FILE % "pico"))  # as load_config falls back
     settings = _ignition_settings(board, doc)
     pins = None
     if settings is not None:
@@ -219,8 +220,16 @@ def start(clock=None, log=print, watchdog=True):
     return app
 
 
-def main():
-    start().run()
+def main(app=None):
+    """Run the loop; after Ctrl-C hand the board to the REPL with the watchdog kept fed
+    (the ignition passthrough's timer and pin interrupt keep running)."""
+    try:
+        (app or start()).run()
+    except KeyboardInterrupt:
+        from hw.watchdog import keep_if_running
+
+        keep_if_running()
+        print("socbar: stopped; the watchdog is fed and the ignition passes through until a reset")
 
 
 if __name__ == "__main__":

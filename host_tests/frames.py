@@ -1,4 +1,4 @@
-"""Tiny BMS frames built straight from protocol.md, for tests and the simulator.
+"""Tiny BMS frames built straight from docs/protocol.md, for tests and the simulator.
 
 The CRC here is computed bit by bit from its definition (CRC-16/MODBUS:
 reflected polynomial 0xA001, initial 0xFFFF, no final XOR, low byte first),

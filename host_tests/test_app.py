@@ -3,7 +3,7 @@ modes, line-rate switching, the display states, the display page, and the
 allocation of a steady-state pass (MicroPython only).
 
 Frames come from host_tests/frames.py (CRC computed bit by bit from
-protocol.md); expected values are worked out from protocol.md by hand.
+docs/protocol.md); expected values are worked out from docs/protocol.md by hand.
 """
 
 import unittest
@@ -16,7 +16,7 @@ PERIOD_MS = 1000
 
 
 def soc_frame(pct):
-    """The 0x1A response: UINT32 LE in 0.000001 % (protocol.md section 2)."""
+    """The 0x1A response: UINT32 LE in 0.000001 % (docs/protocol.md section 2)."""
     return frames.frame(0x1A, frames.u32le(pct * 1000000))
 
 
@@ -198,7 +198,7 @@ class LineRateTest(unittest.TestCase):
             rig.send(data)
 
         # The header goes by at the wrong rate, so the rows are mapped by the
-        # configured columns: the 14 of a V3.1 unit (protocol.md section 4).
+        # configured columns: the 14 of a V3.1 unit (docs/protocol.md section 4).
         line(b"Ah\tV\tA\tS\tD\tDeg\tRPM\tHW\tNm\tThI\tThO\tAuxA\tAuxD\tFlgs\r\n")
         for _ in range(100):  # ten rows a second for 10 s
             line(b"1.234\t52.10\t-4.22\t25.3\t12.85\t27.5\t60\t150\t10.2\t1.50\t1.20\t0.00\t0\t0\r\n")
@@ -247,14 +247,14 @@ class LineRateTest(unittest.TestCase):
         self.assertEqual((rig.app.line.baud_switches, rig.uart.baud), (0, 9600))
 
 
-# protocol.md's worked temperature reply: 27.8, 27.6, 27.8 degC.
+# docs/protocol.md's worked temperature reply: 27.8, 27.6, 27.8 degC.
 TEMPS = bytes((0xAA, 0x1B, 0x06, 0x16, 0x01, 0x14, 0x01, 0x16, 0x01, 0x0E, 0x4E))
 
 POLL = {"input": {"mode": "poll", "format": "tinybms", "baud": 115200, "poll_period_ms": 1000}}
 
 
 def bms_answer(req):
-    """A Tiny BMS that answers each read request at once (values from protocol.md section 2)."""
+    """A Tiny BMS that answers each read request at once (values from docs/protocol.md section 2)."""
     cmd = req[1]
     if cmd == 0x1A:
         return soc_frame(64)
@@ -281,7 +281,7 @@ class PollTest(unittest.TestCase):
         rig.run(2500)  # rounds start at 10 ms (debounce) and 1010 ms, 2010 ms
         one = [frames.read_request(c) for c in (0x1A, 0x18, 0x14, 0x15, 0x1B)]
         self.assertEqual(rig.uart.sent, one * 3)
-        self.assertEqual(one[4], bytes((0xAA, 0x1B, 0x3F, 0x1B)))  # protocol.md's worked request
+        self.assertEqual(one[4], bytes((0xAA, 0x1B, 0x3F, 0x1B)))  # docs/protocol.md's worked request
         app = rig.app
         self.assertEqual(app.bms.soc, 64000000)
         self.assertEqual(app.reading.voltage_mv, 52500)
@@ -321,7 +321,7 @@ class PollTest(unittest.TestCase):
 
 
 class StatesEndToEndTest(unittest.TestCase):
-    """protocol.md section 6 with period 1000 ms, stale after 3 periods, lost after 6."""
+    """docs/protocol.md section 6 with period 1000 ms, stale after 3 periods, lost after 6."""
 
     def test_silence_with_key_on_goes_stale_then_link_lost(self):
         from socbar.state import LINK_LOST, LIVE, STALE

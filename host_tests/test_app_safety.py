@@ -1,5 +1,5 @@
 """The App's safety duties: the ignition bound under a saturated UART, the
-watchdog, configuration errors and low power (protocol.md section 5).
+watchdog, configuration errors and low power (docs/protocol.md section 5).
 
 Timing runs on the fake ``machine`` clock, whose ``Timer`` fires while a pass
 "takes" virtual time, as the board's timer interrupt does.
@@ -273,7 +273,7 @@ class LowPowerTest(unittest.TestCase):
 
 class FramesSelfCheckTest(unittest.TestCase):
     def test_soc_request_crc(self):
-        # protocol.md: CRC-16/MODBUS check value 0x4B37 for ASCII 123456789.
+        # docs/protocol.md: CRC-16/MODBUS check value 0x4B37 for ASCII 123456789.
         self.assertEqual(frames.crc16(b"123456789"), 0x4B37)
 
 

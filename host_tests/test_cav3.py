@@ -1,4 +1,4 @@
-"""The Cycle Analyst V3 log decoder, against protocol.md section 4.
+"""The Cycle Analyst V3 log decoder, against docs/protocol.md section 4.
 
 Streams are typed out by hand; every expected value is the number in the
 text read as milli-units (0.05 Ah = 50 mAh), worked out in the comments.

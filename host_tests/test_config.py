@@ -97,9 +97,11 @@ class WrongValueTest(unittest.TestCase):
         self.assertEqual(msg, 'input.baud: "9600" is not one of 115200, 9600, "auto"; using "auto"')
         cfg, msg = self.one(doc_with("input", "baud", 19200))
         self.assertEqual(msg, 'input.baud: 19200 is not one of 115200, 9600, "auto"; using "auto"')
-        cfg, msg = self.one({"board": "pico2"})
-        self.assertEqual(
-            msg, 'board: "pico2" is not one of "pico", "pico_w", "rp2040_zero", "xiao_rp2040"; using "pico"')
+        # Any file name is a board (a new board is a new boards/NAME.json); a path is not.
+        self.assertEqual(validate({"board": "my_board-2"}), (dict(DEFAULTS, board="my_board-2"), []))
+        cfg, msg = self.one({"board": "../config"})
+        self.assertEqual(msg, 'board: "../config" is not a board name (a boards/*.json file: a-z, 0-9, _ '
+                              'and -); using "pico"')
         for section, key in (("input", "format"), ("soc", "source"), ("soc", "chemistry"),
                              ("bar", "leds"), ("ignition", "input_pull")):
             cfg, msg = self.one(doc_with(section, key, "nope"))

@@ -1,11 +1,11 @@
-"""CRC-16/MODBUS and the simple checksums, against values from protocol.md."""
+"""CRC-16/MODBUS and the simple checksums, against values from docs/protocol.md."""
 
 import unittest
 
 from frames import crc16 as crc_bitwise  # the CRC from its definition, bit by bit
 from socbar import crc
 
-# Worked examples of protocol.md section 2: frames whose last two bytes are the CRC, low byte first.
+# Worked examples of docs/protocol.md section 2: frames whose last two bytes are the CRC, low byte first.
 WORKED = (
     b"\xaa\x10\x01\x3b\x00\x02\x04\x10\x68\x09\xc4\x19\x61",
     b"\xaa\x10\x01\x3b\x00\x02\x28\x22",

@@ -1,4 +1,4 @@
-"""The declarative frame decoder and its description check, against protocol.md section 4.
+"""The declarative frame decoder and its description check, against docs/protocol.md section 4.
 
 Frames are typed out byte by byte; sums and XORs are worked out in the
 comments, CRCs come from frames.py's bit-by-bit CRC-16/MODBUS.

@@ -1,4 +1,4 @@
-"""Format auto-detection over the three decoders, with streams built from protocol.md."""
+"""Format auto-detection over the three decoders, with streams built from docs/protocol.md."""
 
 import unittest
 

@@ -207,8 +207,12 @@ def test_bad_config_file_for_decode_gives_messages_not_a_crash(tmp_path):
     config = tmp_path / "config.json"
     config.write_text('{"custom": {"length": "eight"}, "barr": 1')
     proc = decode(capture, "--config", str(config), "--format", "tinybms")
-    assert proc.returncode == 0
-    assert "JSON" in proc.stderr
+    assert proc.returncode == 2  # not JSON: refused in one line, as the README says
+    assert "JSON" in proc.stderr and len(proc.stderr.splitlines()) == 1
+    config.write_text('{"custom": {"length": "eight"}, "barr": 1}')
+    proc = decode(capture, "--config", str(config), "--format", "tinybms")
+    assert proc.returncode == 0  # JSON with wrong values: named, the defaults used, as on the board
+    assert "custom" in proc.stderr and "barr" in proc.stderr
     assert records(proc.stdout)[-1]["summary"]["records"] == 1
 
 

@@ -1,4 +1,4 @@
-"""The Tiny BMS model against protocol.md: its frames, its physics, its sleep and its faults.
+"""The Tiny BMS model against docs/protocol.md: its frames, its physics, its sleep and its faults.
 
 Expected values are worked out by hand in the comments; CRCs come from a
 bit-by-bit CRC-16/MODBUS written here, independent of socbar.crc.
@@ -39,7 +39,7 @@ class ReferenceTest(unittest.TestCase):
 class AnswerTest(unittest.TestCase):
     def test_every_read_command_answers_with_its_length_and_a_good_crc(self):
         sim = awake(cells=13)
-        # fixed answers: 3 header + payload + ... ; lengths from protocol.md section 2
+        # fixed answers: 3 header + payload + ... ; lengths from docs/protocol.md section 2
         lengths = {"14": 8, "15": 8, "16": 6, "17": 6, "18": 6, "1A": 8, "1B": 11,
                    "1C": 5 + 26, "1E": 5 + 5, "1F": 5 + 7, "20": 16}
         for cmd, length in lengths.items():
@@ -162,7 +162,7 @@ class AnswerTest(unittest.TestCase):
 class WriteTest(unittest.TestCase):
     def test_only_broadcast_registers_are_written(self):
         sim = awake()
-        # protocol.md's own example writes 315 and 316: refused
+        # docs/protocol.md's own example writes 315 and 316: refused
         sim.receive(bytes.fromhex("AA10013B000204106809C41961"))
         self.assertEqual(sim.advance(1), framed("AA00 10 00"))
         self.assertEqual(sim.advance(3000), b"")  # broadcast still off

@@ -1,6 +1,6 @@
 """``tools/decode.py`` as a user runs it: captures and raw dumps in, JSON lines out.
 
-Frames come from host_tests/frames.py (protocol.md, a bit-by-bit reference CRC), and
+Frames come from host_tests/frames.py (docs/protocol.md, a bit-by-bit reference CRC), and
 every expected value is worked out from the protocol's units by hand.
 """
 
@@ -24,7 +24,7 @@ for _module in NEEDS:
 SOC_87_5 = frame(0x1A, struct.pack("<I", 87_500_000))  # 87.5 % in 0.000001 % units
 VOLTS = frame(0x14, struct.pack("<f", 53.25))  # exactly representable: 53.25 V
 STATUS_DISCHARGING = frame(0x18, struct.pack("<H", 0x93))
-TEMPS = bytes.fromhex("AA1B061601140116010E4E")  # protocol.md: 27.8, 27.6, 27.8 degC
+TEMPS = bytes.fromhex("AA1B061601140116010E4E")  # docs/protocol.md: 27.8, 27.6, 27.8 degC
 JUNK = b"\x00\x11\x22\x33\x44"  # no 0xAA: five bytes skipped
 
 CA_HEADER = b"Ah\tV\tA\tS\tD\tDeg\tRPM\tHW\tNm\tThI\tThO\tAuxA\tAuxD\tFlgs\r\n"

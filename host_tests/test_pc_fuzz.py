@@ -32,7 +32,7 @@ FUZZ = settings(
     suppress_health_check=[HealthCheck.too_slow],
 )
 
-# protocol.md section 2: the longest frame is a PL-framed response with PL = 255.
+# docs/protocol.md section 2: the longest frame is a PL-framed response with PL = 255.
 LONGEST_TINYBMS = 3 + 255 + 2
 
 V31 = "Ah\tV\tA\tS\tD\tDeg\tRPM\tHW\tNm\tThI\tThO\tAuxA\tAuxD\tFlgs"
@@ -228,7 +228,7 @@ def test_mutated_custom_stream_only_yields_frames_whose_crc_checked(socs, ops, s
 
 
 def test_reference_decoder_agrees_with_protocol_examples():
-    # protocol.md worked examples: the temperature reply and the Modbus read reply.
+    # docs/protocol.md worked examples: the temperature reply and the Modbus read reply.
     temps = bytes.fromhex("AA1B061601140116010E4E")
     data = temps + b"\x00\xaa" + bytes.fromhex("AA030A97409740972C972C972C3EC7")
     found = frames_in(data)

@@ -155,8 +155,12 @@ def test_mpy_build_compiles_every_module_for_the_rp2040(tmp_path):
 
 
 def test_compiled_firmware_boots_on_the_host(tmp_path):
+    import platform
+
     import build_mpy
 
+    if platform.machine() not in ("x86_64", "AMD64"):
+        pytest.skip("mpy-cross has no native code target for this CPU")
     build_mpy.build(tmp_path / "mpy", arch="x64")  # the same build, for the host's CPU
     fs = board_fs(tmp_path / "fs", {"input": {"format": "tinybms", "baud": 115200}})
     shutil.copy(ROOT / "firmware" / "main.py", fs / "main.py")
@@ -187,14 +191,54 @@ def test_deploy_copies_mpy_main_boards_and_config(tmp_path):
     config = tmp_path / "config.json"
     config.write_text(deploy.config_text("xiao_rp2040"))
     assert json.loads(config.read_text())["board"] == "xiao_rp2040"
-    prepare, copy = deploy.commands("/dev/ttyACM9", config, mpy)
-    assert prepare[prepare.index("connect") + 1] == "/dev/ttyACM9"
-    script = prepare[-1]
-    targets = [copy[i + 2] for i in range(len(copy)) if copy[i] == "cp"]
+    (chain,) = deploy.commands("/dev/ttyACM9", config, mpy)  # one chain: one soft reset
+    assert chain[-2:] == ["+", "reset"]  # mpremote's hard reset: the firmware starts as after power-up
+    assert chain[chain.index("connect") + 1] == "/dev/ttyACM9"
+    assert chain[chain.index("connect") + 2] == "exec"  # the keeper and the clean-up come first
+    script = chain[chain.index("connect") + 3]
+    targets = [chain[i + 2] for i in range(len(chain)) if chain[i] == "cp"]
     assert ":main.py" in targets and ":config.json" in targets and ":app.mpy" in targets
     assert ":socbar/tinybms.mpy" in targets and ":boards/pico.json" in targets
-    assert not [t for t in targets if t.endswith(".py") and t != ":main.py"]
-    assert "'app.py'" in script  # a stale source would shadow its .mpy
+    assert ":boot.py" in targets  # keeps a running watchdog fed while the REPL has the board
+    assert not [t for t in targets if t.endswith(".py") and t not in (":main.py", ":boot.py")]
+    assert "app.py" in script  # a stale source would shadow its .mpy
+
+
+KEEPER_DRIVER = """
+import sys
+
+import machine
+
+machine.reset_fakes()
+machine.watchdog_resets = True
+if sys.argv[1] == "running":
+    machine.WDT(timeout=4000)  # an old firmware's watchdog, after mpremote's Ctrl-C and soft reset
+exec(open("deploy_exec.py").read())
+try:
+    machine.clock.advance(90000)  # the copy
+    print("no reset", machine.WDT.instance is not None)
+except machine.ChipReset:
+    print("reset")
+"""
+
+
+@pytest.mark.parametrize("watchdog", ["running", "stopped"])
+def test_deploy_keeps_any_running_watchdog_fed_for_the_whole_copy(tmp_path, watchdog):
+    # The first command of the chain, as the board runs it: even a firmware without boot.py is
+    # kept, and a board without a running watchdog gets none.
+    import build_mpy
+    import deploy
+
+    if not MICROPYTHON.exists():
+        pytest.skip("no MicroPython unix port in .venv")
+    build_mpy.build(tmp_path / "mpy")
+    (chain,) = deploy.commands("/dev/ttyACM9", None, tmp_path / "mpy")
+    (tmp_path / "deploy_exec.py").write_text(chain[chain.index("exec") + 1])
+    (tmp_path / "driver.py").write_text(KEEPER_DRIVER)
+    proc = subprocess.run([str(MICROPYTHON), "driver.py", watchdog], cwd=str(tmp_path),
+                          env={"MICROPYPATH": PATH}, capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.split() == ["no", "reset", "True" if watchdog == "running" else "False"]
 
 
 def test_deploy_refuses_a_broken_config_with_one_line(tmp_path, capsys):
@@ -202,10 +246,10 @@ def test_deploy_refuses_a_broken_config_with_one_line(tmp_path, capsys):
 
     bad = tmp_path / "config.json"
     bad.write_text('{"display": ')
-    with pytest.raises(SystemExit) as stop:
-        deploy.main(["--config", str(bad), "--dry-run"])
-    assert "config.json is not valid JSON" in str(stop.value.code)
-    assert "mpremote" not in capsys.readouterr().out  # nothing would have run
+    assert deploy.main(["--config", str(bad), "--dry-run"]) == 2
+    out, err = capsys.readouterr()
+    assert "config.json is not valid JSON" in err and len(err.splitlines()) == 1
+    assert "mpremote" not in out  # nothing would have run
 
 
 def test_deploy_prepare_script_runs_on_micropython(tmp_path):
@@ -229,3 +273,21 @@ def test_rejected_pin_override_still_passes_the_key_through(tmp_path):
     out = run(fs, key=1, ms=100, out_pin=21)
     assert out["out"] == 1
     assert any("pins.ignition_out" in line for line in out["logs"])
+
+
+def test_a_new_board_is_a_new_file(tmp_path):
+    # No code names the boards: a pin map of one's own, dropped into boards/, is used as it is.
+    fs = board_fs(tmp_path, {"board": "my_board"})
+    doc = json.loads((ROOT / "boards" / "pico.json").read_text())
+    doc.update(name="my board", ignition_in=16, ignition_out=17)
+    (fs / "boards" / "my_board.json").write_text(json.dumps(doc))
+    out = run(fs, key=1, ms=200, board="my_board")
+    assert (out["early"], out["out"]) == (1, 1)  # GP17 follows GP16 from the first statements on
+    assert out["errors"] == 0 and not [line for line in out["logs"] if line.startswith("config")]
+    assert any(line.startswith("socbar: my board") for line in out["logs"])
+
+
+def test_a_board_without_its_file_runs_on_the_pico_pins_and_says_so(tmp_path):
+    out = run(board_fs(tmp_path, {"board": "nosuch"}), key=1, ms=200, board="pico")
+    assert out["out"] == 1
+    assert any("boards/nosuch.json not found" in line for line in out["logs"])

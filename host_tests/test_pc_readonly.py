@@ -1,5 +1,5 @@
 """Static half of the read-only guarantee: no firmware source can build a
-write or reset command (protocol.md section 2: 0x02, 0x0B, 0x0D, 0x10).
+write or reset command (docs/protocol.md section 2: 0x02, 0x0B, 0x0D, 0x10).
 
 The dynamic half (every command byte through the builders, the App in listen
 mode) is test_readonly.py, on both interpreters.

@@ -34,7 +34,7 @@ class StatesToldApartTest(unittest.TestCase):
         self.assertEqual(pictured, set(render.STATE_NAMES))
 
     def test_empty_and_asleep_are_blank_all_the_time(self):
-        # protocol.md section 6: blank at SOC 0 % and when the BMS sleeps.
+        # docs/protocol.md section 6: blank at SOC 0 % and when the BMS sleeps.
         for name in ("empty", "asleep"):
             for frame in self.seqs[name]:
                 self.assertEqual(frame, bytes(len(frame)), name)

@@ -1,4 +1,4 @@
-"""``tools/sim.py --json``: every scenario shows what protocol.md section 6 says it must.
+"""``tools/sim.py --json``: every scenario shows what docs/protocol.md section 6 says it must.
 
 Each scenario runs the real firmware under the MicroPython unix port against
 the BMS model, as a subprocess, exactly as a user or a script would run it.
@@ -150,3 +150,106 @@ def test_target_uart_records_what_the_app_sends():
     uart.write(bytearray(b"\xaa\x18\x00\x00"), 2)
     uart.write(b"\x01")
     assert bytes(uart.tx) == b"\xaa\x18\x01"
+
+
+# --- the interactive side, without a terminal ------------------------------------------------
+
+
+def session(name):
+    import sim
+    from scenarios import SCENARIOS
+
+    pytest.importorskip("bms_sim")
+    return sim.Session(SCENARIOS[name])
+
+
+def play(s, ms):
+    for _ in range(ms // 50):
+        s.step()
+
+
+def test_without_a_keyboard_the_run_ends_and_says_so():
+    proc = subprocess.run([sys.executable, str(SIM), "--scenario", "sleep", "--seconds", "8"],
+                          stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    lines = proc.stdout.splitlines()
+    assert lines[0].startswith("sleep: Key off")  # the scenario, as the docs show it
+    assert "> key off" in proc.stdout  # what the scenario's action did
+    assert "asleep" in proc.stdout and "\x1b" not in proc.stdout  # log lines, no screen codes
+    assert lines[-1] == "sleep ended after 8 s (no keyboard: the scenario played alone)"
+
+
+def test_the_title_wraps_instead_of_being_cut():
+    import sim
+
+    s = session("unplug")
+    try:
+        play(s, 100)
+        about = s.scenario.about
+        wide = sim.screen(s, False, width=200)
+        assert about in wide[0]
+        narrow = sim.screen(s, False, width=50)
+        title = " ".join(line.strip() for line in narrow[:3])
+        assert about in title and max(len(line) for line in narrow[:3]) <= 50
+    finally:
+        s.close()
+
+
+def test_the_status_line_and_the_display_page_agree():
+    import sim
+
+    for name, ms in (("unplug", 16000), ("charge", 8000), ("sleep", 10000)):
+        s = session(name)
+        try:
+            before = None
+            for _ in range(ms // 50):
+                r = s.step()
+                if r["state"] == before:  # steady for a whole chunk: the page has caught up
+                    soc = sim.soc_pct(r["state"], r["soc"])
+                    assert r["page"][3] == r["state"], (name, r["t"])
+                    assert r["page"][0] == ("SOC --" if soc is None else "SOC %.1f%%" % soc), (name, r["t"])
+                before = r["state"]
+        finally:
+            s.close()
+
+
+def test_a_parked_vehicle_draws_no_load():
+    s = session("drive")
+    try:
+        play(s, 2000)
+        assert s.bms.pack_current_ma < 0  # riding: the load
+        s.act("key")
+        play(s, 500)
+        charge = s.bms.soc
+        assert s.bms.pack_current_ma == 0
+        play(s, 3000)
+        assert s.bms.soc == charge
+    finally:
+        s.close()
+
+
+ACTIONS = ("key", "unplug", "noise", "charge", "fault", "sleep")
+WHY = ("cannot see", "stays awake", "already", "when the BMS wakes")
+
+
+@pytest.mark.parametrize("name", ["drive", "sleep", "unplug", "charge"])
+def test_every_key_shows_something_or_says_why_not(name):
+    # What a user sees: the bar, the state, the page, and the BMS line of the status.
+    import sim
+
+    def seen(s):
+        r = s.last
+        return r["frame"], r["state"], tuple(r["page"][:1] + r["page"][3:4]), sim.screen(s, False, 300)[7]
+
+    for action in ACTIONS:
+        s = session(name)
+        try:
+            play(s, 6000)
+            was = seen(s)
+            s.act(action)
+            assert s.note, action
+            play(s, 4000)
+            if seen(s) == was:
+                assert any(why in s.note for why in WHY), (name, action, s.note)
+        finally:
+            s.close()

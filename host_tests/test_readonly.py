@@ -1,6 +1,6 @@
 """The firmware never changes the BMS: no write or reset command can come out.
 
-protocol.md section 2: 0x02 resets, 0x0B / 0x0D / 0x10 write registers. The
+docs/protocol.md section 2: 0x02 resets, 0x0B / 0x0D / 0x10 write registers. The
 request builders are driven with every command byte, and the App in listen
 mode is run on the fakes with frames and noise: not one byte may reach the
 UART.
@@ -11,7 +11,7 @@ import unittest
 import frames
 from socbar import tinybms
 
-# The read commands of protocol.md section 2 that take no argument.
+# The read commands of docs/protocol.md section 2 that take no argument.
 SINGLE_READS = (0x14, 0x15, 0x16, 0x17, 0x18, 0x1A, 0x1B, 0x1C, 0x1E, 0x1F, 0x20)
 FORBIDDEN = (0x02, 0x0B, 0x0D, 0x10)
 

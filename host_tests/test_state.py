@@ -1,4 +1,4 @@
-"""The display states of protocol.md section 6, over virtual time.
+"""The display states of docs/protocol.md section 6, over virtual time.
 
 Timing used throughout: a 1000 ms period, stale after 3 periods (3000 ms),
 link lost or asleep after 6 (6000 ms).

@@ -1,6 +1,6 @@
-"""The Tiny BMS decoder and request builders, against protocol.md.
+"""The Tiny BMS decoder and request builders, against docs/protocol.md.
 
-Frames come from protocol.md's worked examples or are built by frames.py
+Frames come from docs/protocol.md's worked examples or are built by frames.py
 with its own bit-by-bit CRC; every expected value is worked out by hand in
 the comments, never taken from the decoder.
 """

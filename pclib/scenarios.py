@@ -20,12 +20,12 @@ class Scenario:
 
 
 # The firmware asks for status, SOC, voltage, current and temperatures (poll
-# mode, only while the ignition is on), so every state of protocol.md section 6
+# mode, only while the ignition is on), so every state of docs/protocol.md section 6
 # can be shown. Periods are short so stories play out in seconds.
 FIRMWARE = {
     "input": {"mode": "poll", "format": "tinybms", "baud": 115200, "poll_period_ms": 500},
     "timing": {"period_ms": 500, "stale_periods": 3, "lost_periods": 6},
-    "display": {"enabled": True, "refresh_ms": 500},
+    "display": {"enabled": True, "refresh_ms": 50},  # as fresh as the status line drawn beside it
 }
 
 BMS = {"capacity_mah": 10000, "cells": 13, "chemistry": "nmc", "soc_pct": 80, "current_ma": -8000,

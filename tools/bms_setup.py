@@ -3,7 +3,7 @@
     python3 tools/bms_setup.py PORT                                    show them
     python3 tools/bms_setup.py PORT --write --period 1 --format socbar [--yes]
 
-The SOC BAR indicator needs the BMS to broadcast (protocol.md sections 1 and
+The SOC BAR indicator needs the BMS to broadcast (docs/protocol.md sections 1 and
 3). This is the only code in the project that changes a BMS setting, and it can
 change nothing but these two registers: the write builder takes a period code
 and a format code, nothing else. It writes only with ``--write`` and a typed
@@ -12,13 +12,14 @@ A sleeping BMS ignores the first request (the wake rule), so every request is
 sent a second time when the first gets no answer.
 """
 
-import argparse
 import os
 import sys
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "firmware"))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "pclib"))
 
+import cli  # noqa: E402
 from socbar.crc import crc16  # noqa: E402
 
 REG_PERIOD = 342  # broadcast period; REG_PERIOD + 1 = 343 is the broadcast format
@@ -140,7 +141,7 @@ def run(port, args, out=sys.stdout, ask=input):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = cli.Parser(description=__doc__.splitlines()[0])
     parser.add_argument("port", help="serial port of the USB-UART cable, e.g. /dev/ttyUSB0")
     parser.add_argument("--write", action="store_true", help="set the registers (asks for confirmation)")
     parser.add_argument("--period", choices=list(PERIOD_ARGS), help="seconds between broadcasts, or off")
@@ -168,4 +169,4 @@ def main(argv=None):
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(cli.run("bms_setup", main))

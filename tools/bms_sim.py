@@ -4,7 +4,7 @@
     python3 tools/bms_sim.py --capture OUT --seconds N [flags]    a capture file, virtual time
 
 Not a byte replayer: a pack whose charge follows the current, whose voltage
-follows the charge, and a BMS that answers the read commands of protocol.md
+follows the charge, and a BMS that answers the read commands of docs/protocol.md
 section 2, broadcasts once per period, sleeps when left alone and obeys the
 wake rule. Faults (noise, dropped bytes, split frames, a wrong line rate, a
 pulled cable) are a seeded filter on what it sends, so a run is repeatable.
@@ -17,7 +17,7 @@ Commands 0x15, 0x20 and registers 38-39 report the pack current with the same
 sign: positive into the pack. The CA V3 "A" column is positive when
 discharging, as a Cycle Analyst shows it.
 
-The SOC BAR broadcast layout is unverified (protocol.md section 4): the model
+The SOC BAR broadcast layout is unverified (docs/protocol.md section 4): the model
 sends the project's default frame of boards/default_config.json, which is the
 0x1A answer: AA 1A, SOC UINT32 LE in 0.000001 %, CRC-16/MODBUS. The ASCII
 broadcast (register 343 = 1) has no known layout; the model sends nothing.
@@ -32,6 +32,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "firmware"))
 sys.path.insert(0, os.path.join(HERE, "..", "pclib"))
 
+import cli  # noqa: E402
 from socbar.crc import crc16  # noqa: E402
 
 SOC_FULL = 100_000_000  # 100 % in the BMS's 0.000001 % units
@@ -191,7 +192,7 @@ class TinyBmsSim:
 
     @property
     def registers(self):
-        """The register bank 0..399 with protocol.md section 3 values as of now."""
+        """The register bank 0..399 with docs/protocol.md section 3 values as of now."""
         regs = self._regs
         cells = self.cell_mv()
         for i in range(16):
@@ -454,8 +455,25 @@ def _model(args):
     return sim
 
 
-def run_pty(sim, out=sys.stdout):
-    """Serve the model on a new pseudo-terminal in real time until interrupted."""
+def describe(args):
+    """One line for the person who started ``--pty``: what the far end of the pty will see."""
+    what = {"socbar": "a SOC BAR frame (AA 1A, the default custom description)",
+            "cav3": "a Cycle Analyst V3 text row", "none": "no broadcast"}[args.broadcast]
+    if args.ignition:
+        sleep = "never sleeps (--ignition)"
+    elif args.sleep_after_ms == 0:
+        sleep = "never sleeps (--sleep-after-ms 0)"
+    else:
+        sleep = "falls asleep after %g s without a request (then silent; a request wakes it)" % (
+            args.sleep_after_ms / 1000)
+    every = "" if args.broadcast == "none" else " every %d ms" % args.period_ms
+    return ("bms_sim: a Tiny BMS at 115200 bit/s 8N1 (the rate is not emulated: bytes pass at pty speed): "
+            "%s%s; answers read requests; %s. Ctrl-C stops it." % (what, every, sleep))
+
+
+def run_pty(sim, out=sys.stdout, about=None):
+    """Serve the model on a new pseudo-terminal in real time until interrupted; the pty's name
+    goes to ``out`` alone (scripts read it), ``about`` to stderr."""
     import select
     import time
     import tty
@@ -466,6 +484,8 @@ def run_pty(sim, out=sys.stdout):
     os.set_blocking(master, False)  # nobody listening: bytes are lost, as on a real UART
     out.write("%s\n" % os.ttyname(slave))
     out.flush()
+    if about:
+        print(about, file=sys.stderr, flush=True)
     start = time.monotonic()
     try:
         while True:
@@ -497,13 +517,12 @@ def write_capture(sim, path, seconds, source):
 
 
 def main(argv=None):
-    import argparse
 
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = cli.Parser(description=__doc__.splitlines()[0])
     mode = parser.add_mutually_exclusive_group(required=True)
     mode.add_argument("--pty", action="store_true", help="serve on a new pty in real time")
     mode.add_argument("--capture", metavar="FILE", help="write a capture file in virtual time")
-    parser.add_argument("--seconds", type=float, default=60, help="virtual seconds for --capture")
+    parser.add_argument("--seconds", type=cli.seconds, default=60, help="virtual seconds for --capture")
     model = parser.add_argument_group("model")
     model.add_argument("--seed", type=int, default=0)
     model.add_argument("--capacity-mah", type=int, default=10000)
@@ -518,17 +537,20 @@ def main(argv=None):
     model.add_argument("--charger", action="store_true")
     model.add_argument("--fault", action="store_true", help="status 0x9B")
     faults = parser.add_argument_group("faults on the output")
-    faults.add_argument("--noise", type=float, default=0.0, help="share of bytes corrupted")
-    faults.add_argument("--drop", type=float, default=0.0, help="share of bytes dropped")
-    faults.add_argument("--split", type=float, default=0.0, help="share of broadcasts split over two writes")
+    faults.add_argument("--noise", type=cli.share, default=0.0, help="share of bytes corrupted (0..1)")
+    faults.add_argument("--drop", type=cli.share, default=0.0, help="share of bytes dropped (0..1)")
+    faults.add_argument("--split", type=cli.share, default=0.0,
+                        help="share of broadcasts split over two writes (0..1)")
     faults.add_argument("--wrong-baud", action="store_true", help="garble as a receiver at the wrong rate")
     args = parser.parse_args(argv)
+    if args.sleep_after_ms < 0 or args.seed < 0:
+        parser.error("--sleep-after-ms and --seed take 0 or more")
     try:
         sim = _model(args)
     except ValueError as exc:
         parser.error(str(exc))
     if args.pty:
-        run_pty(sim)
+        run_pty(sim, about=describe(args))
     else:
         source = "bms_sim seed=%d broadcast=%s period_ms=%d" % (args.seed, args.broadcast, args.period_ms)
         write_capture(sim, args.capture, args.seconds, source)
@@ -536,4 +558,4 @@ def main(argv=None):
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(cli.run("bms_sim", main))

@@ -9,7 +9,6 @@ A live counter on stderr shows bytes, and 0xAA frames as the firmware's own
 decoder sees them, so a user can tell at a glance whether anything is coming.
 """
 
-import argparse
 import os
 import signal
 import sys
@@ -20,6 +19,7 @@ sys.path.insert(0, os.path.join(HERE, "..", "firmware"))
 sys.path.insert(0, os.path.join(HERE, "..", "pclib"))
 
 import capturefile  # noqa: E402
+import cli  # noqa: E402
 
 STATUS_EVERY_S = 0.2
 
@@ -78,11 +78,12 @@ def record(port, writer, counter, seconds=None, status=sys.stderr):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = cli.Parser(description=__doc__.splitlines()[0])
     parser.add_argument("port", help="serial port, e.g. /dev/ttyUSB0 or COM3")
     parser.add_argument("out", help="capture file to write")
     parser.add_argument("--baud", type=int, default=115200, help="line rate (a Cycle Analyst: 9600)")
-    parser.add_argument("--seconds", type=float, default=None, help="stop after this long (default: Ctrl-C)")
+    parser.add_argument("--seconds", type=cli.seconds, default=None,
+                        help="stop after this long (default: Ctrl-C)")
     args = parser.parse_args(argv)
     import serial
 
@@ -107,4 +108,4 @@ def main(argv=None):
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(cli.run("capture", main))

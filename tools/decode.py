@@ -11,7 +11,6 @@ unknown runs, for working out an undocumented format; --plot draws SOC,
 voltage, current and frame errors over time (needs matplotlib).
 """
 
-import argparse
 import json
 import sys
 from pathlib import Path
@@ -21,6 +20,7 @@ sys.path.insert(0, str(ROOT / "firmware"))
 sys.path.insert(0, str(ROOT / "pclib"))
 
 import capturefile  # noqa: E402
+import cli  # noqa: E402
 import decoding  # noqa: E402
 from socbar import config as schema  # noqa: E402
 from socbar import record  # noqa: E402
@@ -38,8 +38,14 @@ def load_config(path):
         text = Path(path).read_text()
     except OSError as exc:
         raise Failure("cannot read config %s: %s" % (path, exc.strerror or exc)) from None
-    config, messages = schema.load(text)
-    for message in messages:
+    try:
+        doc = json.loads(text)
+    except ValueError as exc:
+        raise Failure("%s is not valid JSON (%s); fix it or leave --config out" % (path, exc)) from None
+    if not isinstance(doc, dict):
+        raise Failure("%s is not a JSON object; see docs/firmware.md for the keys" % path)
+    config, messages = schema.validate(doc)
+    for message in messages:  # as the board would: named, and the default used
         print("decode: %s: %s" % (path, message), file=sys.stderr)
     return config
 
@@ -133,7 +139,7 @@ def plot(chunks, fmt, config, out_png):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser = cli.Parser(description=__doc__.split("\n\n")[0])
     parser.add_argument("file", help="capture file or raw dump")
     parser.add_argument("--format", choices=decoding.FORMATS, default="auto")
     parser.add_argument("--config", help="configuration JSON (cav3 columns, custom frame description)")
@@ -165,4 +171,4 @@ def main(argv=None):
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(cli.run("decode", main))

@@ -10,14 +10,15 @@ bar. The files are plain text and regenerate byte for byte, so a test keeps
 them in step with the code.
 """
 
-import argparse
 import json
 import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "firmware"))
+sys.path.insert(0, str(ROOT / "pclib"))
 
+import cli  # noqa: E402
 from socbar.bar import BarRenderer  # noqa: E402
 from socbar.config import validate  # noqa: E402
 from socbar.state import STATE_NAMES  # noqa: E402
@@ -128,7 +129,7 @@ def pictures(config=None):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = cli.Parser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", default=str(ROOT / "docs" / "img"), help="pictures go to OUT/states/")
     args = parser.parse_args(argv)
     folder = Path(args.out) / "states"
@@ -140,4 +141,4 @@ def main(argv=None):
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(cli.run("render", main))

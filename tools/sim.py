@@ -12,13 +12,14 @@ from the same firmware code, on http://127.0.0.1:PORT/ (printed at start).
 docs/simulator.md has the keys, scenarios and JSON format.
 """
 
-import argparse
 import json
 import os
 import select
+import shutil
 import socket
 import subprocess
 import sys
+import textwrap
 import time
 from pathlib import Path
 
@@ -26,6 +27,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "pclib"))
 sys.path.insert(0, str(ROOT / "tools"))
 
+import cli  # noqa: E402
 import mpy_host  # noqa: E402
 from bms_sim import TinyBmsSim  # noqa: E402
 from scenarios import BMS, FIRMWARE, NAMES, SCENARIOS  # noqa: E402
@@ -96,34 +98,59 @@ class Session:
         self.target = Target(merged(FIRMWARE, scenario.config), web_port)
         self.web_port = web_port
         self.key = scenario.key
+        self.load_ma = self.bms.current_ma  # what the vehicle draws while its key is on
         self.unplugged = False
         self.noise = False
         self.t = 0
         self.events = list(scenario.events)
         self.last = None
+        self.note = ""  # what the last action did, or why it shows nothing
 
     def act(self, action):
-        """The things a user can do; scenarios and keys both come through here."""
+        """The things a user can do; scenarios and keys both come through here. Sets ``note``:
+        what the action does, or why the bar cannot show it now."""
         bms = self.bms
+        unseen = "; the cable is pulled, so the bar cannot see it (u)" if self.unplugged else ""
         if action == "key":
             self.key = not self.key
+            self.note = ("key on: the vehicle draws its load, the BMS ignition follows, the firmware polls"
+                         if self.key else "key off: no load; the firmware stops polling and the BMS falls "
+                         "asleep after %g s of quiet" % (bms.sleep_after_ms / 1000))
         elif action == "unplug":
             self.unplugged = not self.unplugged
             bms.unplugged = self.unplugged
+            self.note = ("cable pulled: stale, then link lost with the key on (asleep with it off)"
+                         if self.unplugged else "cable plugged back: live again at the next answer")
         elif action == "noise":
             self.noise = not self.noise
             bms.noise_rate = NOISE_RATE if self.noise else 0.0
+            self.note = ("noise: 1 %% of the BMS's bytes corrupted: bad frames count up, the bar stays "
+                         "live%s" % unseen if self.noise else "noise off")
         elif action == "charge":
             bms.charger = not bms.charger
+            self.note = ("charger on: it wakes the BMS, which reports charging%s" % unseen if bms.charger
+                         else "charger off")
         elif action == "fault":
             bms.fault = not bms.fault
+            later = "; the BMS is asleep: it shows when the BMS wakes (i)" if bms.asleep else ""
+            self.note = ("fault raised: the warning pattern%s%s" % (unseen, later) if bms.fault
+                         else "fault cleared")
         elif action == "sleep":
-            bms.sleep()
+            if bms.asleep:
+                self.note = "the BMS is already asleep"
+            elif self.key or bms.charger:
+                held = [why for on, why in ((self.key, "its ignition (the key: i)"),
+                                            (bms.charger, "the charger (c)")) if on]
+                self.note = "the BMS stays awake: %s keeps it up" % " and ".join(held)
+            else:
+                bms.sleep()
+                self.note = "the BMS sleeps now: silent, and the bar goes blank (asleep)"
 
     def step(self, ms=CHUNK_MS):
         """Advance ``ms`` of virtual time; returns the target's report."""
         while self.events and self.events[0][0] <= self.t:
             self.act(self.events.pop(0)[1])
+        self.bms.current_ma = self.load_ma if self.key else 0  # a parked vehicle draws nothing
         data = self.bms.advance(ms)
         report = self.target.run(ms, self.key, data)
         self.t += ms
@@ -213,18 +240,19 @@ def draw_bar(frame, colour):
 
 
 def screen(session, colour, width=79):
+    """The picture, ``width`` columns wide: the title wraps, nothing else is longer."""
     r = session.last
     bms = session.bms
     soc = soc_pct(r["state"], r["soc"])
     bold = "\x1b[1m%s\x1b[0m" if colour else "%s"
-    lines = [
-        "socbar sim - %s: %s" % (session.scenario.name, session.scenario.about),
+    title = "socbar sim - %s: %s" % (session.scenario.name, session.scenario.about)
+    lines = textwrap.wrap(title, max(width, 20), subsequent_indent="  ") + [
         "",
         "  [ %s ]" % draw_bar(bytes.fromhex(r["frame"]), colour),
         "",
         "  state %s   SOC %s   lit %d of %d   t %.1f s"
         % (
-            bold % r["state"].upper().replace("_", " "),
+            bold % r["state"],  # the word the display page shows
             "--" if soc is None else "%.1f %%" % soc,
             r["lit"],
             len(r["frame"]) // 6,
@@ -244,8 +272,8 @@ def screen(session, colour, width=79):
         "",
     ]
     page = r["page"] or ["(no display page)"]
-    lines += ["  | " + text for text in page[:4]]
-    lines += ["", HELP]
+    lines += ["  | " + text for text in page]
+    lines += ["", "  > " + session.note if session.note else "", HELP]
     if session.web_port is not None:
         lines.append(dashboard_line(session.web_port))
     return [line if "\x1b" in line else line[:width] for line in lines]
@@ -295,12 +323,15 @@ def dashboard_line(port):
     return "  web dashboard: http://127.0.0.1:%d/" % port
 
 
-def run_interactive(name, port=None):
+def run_interactive(name, seconds=None, port=None):
+    """Real time with the keyboard; without one (stdin not a terminal) the scenario plays out
+    alone, as fast as the firmware runs, for ``seconds`` or its own length, and the run ends."""
     import termios
     import tty
 
     colour, redraw = terminal()
     keys = sys.stdin.isatty()
+    end_ms = int((seconds or SCENARIOS[name].seconds) * 1000)
     saved = termios.tcgetattr(sys.stdin) if keys else None
     port = free_port() if port is None else port
     session = Session(SCENARIOS[name], web_port=port)
@@ -314,18 +345,28 @@ def run_interactive(name, port=None):
             sys.stdout.write("%s: %s\n%s\n" % (name, session.scenario.about, HELP if keys else ""))
             sys.stdout.write(dashboard_line(port).strip() + "\n")
         due = time.monotonic()
+        note = ""
         while True:
             session.step()
+            if not keys and session.t >= end_ms:
+                sys.stdout.write("%s ended after %g s (no keyboard: the scenario played alone)\n"
+                                 % (name, session.t / 1000))
+                return
             if redraw:
-                picture = screen(session, colour)
+                picture = screen(session, colour, shutil.get_terminal_size((80, 24)).columns)
                 if picture != shown:
                     sys.stdout.write("\x1b[H" + "".join(line + "\x1b[K\n" for line in picture) + "\x1b[J")
             else:
+                if session.note != note:
+                    note = session.note
+                    sys.stdout.write("%7.1f s  > %s\n" % (session.t / 1000, note))
                 picture = log_line(session)
                 if picture[9:] != (shown or "")[9:]:  # the time alone is no change
                     sys.stdout.write(picture + "\n")
             shown = picture
             sys.stdout.flush()
+            if not keys:
+                continue  # nobody to wait for
             due += CHUNK_MS / 1000
             while True:
                 wait = due - time.monotonic()
@@ -357,9 +398,10 @@ def run_interactive(name, port=None):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = cli.Parser(description=__doc__.splitlines()[0])
     parser.add_argument("--scenario", choices=NAMES, default=None, help="what to play (default: drive)")
-    parser.add_argument("--seconds", type=float, default=None, help="virtual seconds to run (--json)")
+    parser.add_argument("--seconds", type=cli.seconds, default=None,
+                        help="virtual seconds to run (--json, or without a keyboard)")
     parser.add_argument("--json", action="store_true", help="virtual time, one JSON line per change")
     parser.add_argument("--port", type=int, default=None,
                         help="port of the web dashboard on 127.0.0.1 (default: a free one)")
@@ -377,9 +419,9 @@ def main(argv=None):
             if problem:
                 sys.stderr.write("sim: --port %d: %s\n" % (args.port, problem))
                 return 2
-        run_interactive(name, args.port)
+        run_interactive(name, args.seconds, args.port)
     return 0
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(cli.run("sim", main))

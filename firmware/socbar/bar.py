@@ -21,7 +21,7 @@ link_lost     the two end segments magenta, three 100 ms flashes every    0
 stale         only segment 0, dim white, on 200 of every 2000: a live     0
               bar always has a steady or a 500/500 segment, so stale
               never looks live
-empty, asleep all dark (protocol.md section 6)                           0
+empty, asleep all dark (docs/protocol.md section 6)                           0
 ============  =========================================================  ======
 
 SOC segments: with n segments, segment k (1-based) is lit when the SOC is

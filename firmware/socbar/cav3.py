@@ -1,4 +1,4 @@
-"""Streaming decoder of the Cycle Analyst V3 data log (protocol.md section 4).
+"""Streaming decoder of the Cycle Analyst V3 data log (docs/protocol.md section 4).
 
 The log is text: one header line of column names, then one row of numbers
 per sample, fields separated by TAB, lines ended by CR, LF or CR LF. Columns

@@ -22,12 +22,13 @@ _CUSTOM = const(6)  # (kind, default): checked by custom.description_errors
 _PINS = const(7)  # (kind, default): overrides of the board's pin map
 _TEXT = const(8)  # (kind, default, shortest, longest)
 _SECRET = const(9)  # as _TEXT, but messages never repeat the value
+_FILE = const(10)  # (kind, default): the name of a file, as boards/<name>.json
 
 MAX_COLORS = const(16)
 MAX_COLUMNS = const(32)
 MAX_GPIO = const(29)
 
-BOARDS = ("pico", "pico_w", "rp2040_zero", "xiao_rp2040")
+MAX_NAME = const(32)
 
 _CUSTOM_DEFAULT = {
     "sync": "AA1A",
@@ -42,7 +43,9 @@ _CUSTOM_DEFAULT = {
 # Ordered (key, spec) pairs rather than dicts, so messages come out in the
 # same order on every interpreter.
 SCHEMA = (
-    ("board", (_ENUM, "pico", BOARDS)),
+    # Any boards/<board>.json: a new board is a new file. A name with no file is reported when
+    # the board starts (main.py) and refused by make deploy.
+    ("board", (_FILE, "pico")),
     ("input", (_SECTION, (
         ("mode", (_ENUM, "listen", ("listen", "poll"))),
         ("format", (_ENUM, "auto", ("auto", "tinybms", "cav3", "custom"))),
@@ -248,6 +251,16 @@ def _check_enum(value, allowed):
     return "%s is not one of %s" % (show(value), ", ".join(show(a) for a in allowed))
 
 
+def _check_file_name(value):
+    if isinstance(value, str) and 0 < len(value) <= MAX_NAME:
+        for c in value:
+            if not ("a" <= c <= "z" or "0" <= c <= "9" or c in "_-"):
+                break
+        else:
+            return None
+    return "%s is not a board name (a boards/*.json file: a-z, 0-9, _ and -)" % show(value)
+
+
 def _check_colors(path, value):
     """(path of the first bad part, what is wrong with it) or (path, None)."""
     if not isinstance(value, list) or not 1 <= len(value) <= MAX_COLORS:
@@ -407,6 +420,8 @@ def _section(path, entries, doc, messages):
             where, err = _check_colors(where, value)
         elif kind == _TEXT or kind == _SECRET:
             err = _check_text(value, spec[2], spec[3], kind == _SECRET)
+        elif kind == _FILE:
+            err = _check_file_name(value)
         else:
             err = _check_names(value)
         if err is None:

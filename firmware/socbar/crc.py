@@ -1,6 +1,6 @@
 """Checksums of the BMS frames: CRC-16/MODBUS, and sum8 / xor8 for custom frames.
 
-CRC-16/MODBUS (protocol.md section 2): reflected polynomial 0xA001, initial
+CRC-16/MODBUS (docs/protocol.md section 2): reflected polynomial 0xA001, initial
 value 0xFFFF, no final XOR; sent low byte first. The table is built once at
 import. On MicroPython a viper loop does the per-byte work (the hot spot of
 decoding on the RP2040); ``crc16_py`` is the portable reference it is tested

@@ -1,4 +1,4 @@
-"""Decoder for a frame format described in the configuration (protocol.md section 4).
+"""Decoder for a frame format described in the configuration (docs/protocol.md section 4).
 
 The byte layout of the BMS's SOC BAR and ASCII broadcasts is not publicly
 documented, so the user describes what a capture shows: sync bytes, total

@@ -1,4 +1,4 @@
-"""The logic of the ignition passthrough (protocol.md section 5).
+"""The logic of the ignition passthrough (docs/protocol.md section 5).
 
 Two ways to wire the input, chosen by ``ignition.show_s``:
 

@@ -36,7 +36,7 @@ MAX_REGS = const(127)
 MAX_VALUES = const(16)
 MAX_VERSION = const(8)
 
-# Online status codes of register 50 (protocol.md section 3).
+# Online status codes of register 50 (docs/protocol.md section 3).
 ST_CHARGING = const(0x91)
 ST_FULL = const(0x92)
 ST_DISCHARGING = const(0x93)

@@ -1,4 +1,4 @@
-"""What the user must be told about the BMS: the display states of protocol.md section 6.
+"""What the user must be told about the BMS: the display states of docs/protocol.md section 6.
 
 The states are small ints so the renderer and the loop compare them without
 allocating; ``STATE_NAMES[state]`` is the word the console, the display page
@@ -69,7 +69,7 @@ class BmsState:
     regen braking included, since the stream cannot tell the two apart.
 
     Silence with the ignition off is sleep: a sleeping BMS is silent
-    (protocol.md section 3). With the passthrough disabled
+    (docs/protocol.md section 3). With the passthrough disabled
     (``ignition.enabled`` false) the firmware cannot know the key, so silence
     is taken as sleep too: blank, as a sleeping BMS's own indicator is. Bad
     frames that keep arriving without a good one are a lost link whatever the

@@ -1,6 +1,6 @@
 """Streaming decoder of the Tiny BMS 0xAA binary protocol, and read-request builders.
 
-Frames are ``AA cmd payload CRC`` (protocol.md section 2). The length of a
+Frames are ``AA cmd payload CRC`` (docs/protocol.md section 2). The length of a
 response comes from its command byte, or from its PL byte for the variable
 ones. Bytes are gathered in one bounded buffer, so a frame may arrive split
 anywhere; a frame that fails its CRC is counted and the search resumes at the
@@ -573,7 +573,7 @@ class TinyBmsDecoder:
         return self._registers()
 
     def _registers(self):
-        """Copy registers of known address into the meaningful slots (protocol.md section 3)."""
+        """Copy registers of known address into the meaningful slots (docs/protocol.md section 3)."""
         r = self.reading
         regs = r.regs
         addrs = r.reg_addrs

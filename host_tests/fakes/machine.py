@@ -19,12 +19,18 @@ i2c_devices = [0x3C]
 PWRON_RESET = 1
 WDT_RESET = 3
 _cause = PWRON_RESET
+watchdog_resets = False  # test-side: a starved watchdog resets the chip (raises ChipReset)
+
+
+class ChipReset(Exception):
+    """Test-side: the modelled chip reset (a starved watchdog or ``reset()``); RAM is gone."""
 
 
 def reset_fakes(start=0):
     """Test-side: a fresh clock and fresh hardware, as after a power-up."""
-    global clock, _cause, i2c_devices
+    global clock, _cause, i2c_devices, watchdog_resets
     clock = VirtualClock(start)
+    watchdog_resets = False
     wires.clear()
     uarts.clear()
     i2c_devices = [0x3C]
@@ -33,6 +39,37 @@ def reset_fakes(start=0):
     del sleeps[:]
     del slept[:]
     return clock
+
+
+def soft_reset():
+    """Test-side: what Ctrl-D (or mpremote before its first command) does to the hardware: every
+    Timer ends and pin interrupts are dropped; pins keep their levels and the watchdog runs on."""
+    for timer in list(clock._timers):
+        if isinstance(timer, Timer):
+            timer.deinit()
+    for w in wires.values():
+        w.handler = None
+
+
+def _hard_reset(cause):
+    """The chip restarts: timers, interrupts, outputs and the watchdog are gone (the pins float),
+    the outside world's levels stay."""
+    global _cause
+    soft_reset()
+    if WDT.instance is not None:
+        clock.remove_timer(WDT.instance)
+        WDT.instance = None
+    for w in wires.values():
+        w.mode = None
+        w.pull = None
+        w.driven = 0
+    uarts.clear()
+    _cause = cause
+    raise ChipReset("watchdog" if cause == WDT_RESET else "reset")
+
+
+def reset():
+    _hard_reset(PWRON_RESET)
 
 
 class _Wire:
@@ -165,19 +202,38 @@ class WDT:
     instance = None
 
     def __init__(self, id=0, timeout=5000):
+        """Start the watchdog, or set a running one's timeout (the chip has only one)."""
         if not 1 <= timeout <= WDT.MAX_MS:
             raise ValueError("timeout out of range")
+        running = WDT.instance
         self.timeout = timeout
-        self.feeds = []
+        self.feeds = running.feeds if running is not None else []
         self.started = clock.now
+        if running is not None:
+            clock.remove_timer(running)
         WDT.instance = self
+        self.due = ticks_add(clock.now, timeout + 1)
+        clock.add_timer(self)
 
     def feed(self):
-        self.feeds.append(clock.now)
+        """Every WDT object feeds the one watchdog the chip has; none after a reset stopped it."""
+        w = WDT.instance
+        if w is not None:
+            w.feeds.append(clock.now)
+            w.due = ticks_add(clock.now, w.timeout + 1)
+
+    def fire(self, now):
+        """The counter ran out: the chip resets when the test models it, else the test reads
+        ``expired()``."""
+        if watchdog_resets:
+            _hard_reset(WDT_RESET)
+        self.due = ticks_add(now, self.timeout + 1)
 
     def expired(self):
         """Test-side: would the chip have reset by now on the virtual clock?"""
-        last = self.feeds[-1] if self.feeds else self.started
+        last = self.started
+        if self.feeds and ticks_diff(self.feeds[-1], last) > 0:
+            last = self.feeds[-1]
         return ticks_diff(clock.now, last) > self.timeout
 
 
@@ -253,6 +309,18 @@ class I2C:
             raise OSError(19)  # ENODEV, as the port reports a missing device
         self.writes.append((addr, bytes(buf)))
         return len(buf)
+
+
+class _Mem32:
+    """The one 32-bit register the firmware reads: the RP2040 watchdog's CTRL."""
+
+    def __getitem__(self, addr):
+        if addr != 0x40058000:
+            raise ValueError("the fake has no register at 0x%08x" % addr)
+        return 1 << 30 if WDT.instance is not None else 0  # ENABLE
+
+
+mem32 = _Mem32()
 
 
 def lightsleep(ms):
