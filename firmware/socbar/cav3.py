@@ -381,7 +381,8 @@ class CaV3Decoder:
         line = self._line
         starts = self._starts
         ends = self._ends
-        if self._first and not (ends[0] - starts[0] == 2 and line[starts[0]] == 65 and line[starts[0] + 1] == 104):
+        start = starts[0]
+        if self._first and not (ends[0] - start == 2 and line[start] == 65 and line[start + 1] == 104):
             return False  # the first line must start with "Ah"
         known = 0
         for f in range(fields):

@@ -6,6 +6,8 @@ allocates freely: it runs once per record in tools, never on the hot path.
 """
 
 from .reading import (
+    CA_BRAKE,
+    CA_THROTTLE_FAULT,
     F_ACK,
     F_AH,
     F_CA_FLAGS,
@@ -25,8 +27,6 @@ from .reading import (
     F_VOLTAGE,
     NO_SENSOR,
     STATUS_NAMES,
-    CA_BRAKE,
-    CA_THROTTLE_FAULT,
 )
 
 
