@@ -22,10 +22,10 @@ test: $(STAMP)
 	$(PY) -m pytest
 
 bench: $(STAMP)
-	$(PY) tools/bench.py
+	$(PY) bench/bench.py
 
 soak: $(STAMP)
-	$(PY) tools/soak.py --hours 24
+	$(PY) bench/soak.py --hours 24
 
 fuzz: $(STAMP)
 	FUZZ_EXAMPLES=20000 $(PY) -m pytest -q -p no:cacheprovider host_tests/test_pc_fuzz.py
@@ -37,7 +37,7 @@ typecheck: $(STAMP)
 	$(VENV)/bin/pyright -p pyrightconfig.json --typeshedpath "$$($(PY) -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')"
 
 mpy: $(STAMP)
-	$(PY) tools/build_mpy.py
+	$(PY) pclib/build_mpy.py
 
 deploy: mpy
 	$(PY) tools/deploy.py --port $(PORT) --board $(BOARD)

@@ -4,7 +4,9 @@ import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-for path in (HERE.parent / "firmware", HERE, HERE / "fakes", HERE.parent / "tools"):
+# The core, the tests and fakes, the user commands, the shared PC-side modules and the harnesses.
+for path in (HERE.parent / "firmware", HERE, HERE / "fakes", HERE.parent / "tools", HERE.parent / "pclib",
+             HERE.parent / "bench"):
     if str(path) not in sys.path:
         sys.path.insert(0, str(path))
 

@@ -1,7 +1,7 @@
 """Differential runs: the corpus decoded by CPython and by the MicroPython unix
 port must give the same JSON, byte for byte, stream by stream.
 
-The corpus (tools/corpus.py) is built from a fixed seed on each interpreter;
+The corpus (bench/corpus.py) is built from a fixed seed on each interpreter;
 its ``digest`` line per stream proves both saw the same bytes.
 """
 
@@ -35,7 +35,7 @@ def cpython():
 
 @pytest.fixture(scope="module")
 def micropython():
-    proc = mpy_host.run(["tools/corpus.py"], timeout=300)
+    proc = mpy_host.run(["bench/corpus.py"], timeout=300)
     assert proc.returncode == 0, proc.stderr
     return by_stream(proc.stdout.splitlines())
 

@@ -17,7 +17,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 MICROPYTHON = ROOT / ".venv" / "bin" / "micropython"
-PATH = ":".join(str(ROOT / p) for p in ("firmware", "host_tests/fakes", "host_tests", "tools"))
+PATH = ":".join(str(ROOT / p) for p in ("firmware", "host_tests/fakes", "host_tests", "pclib", "bench"))
 
 DRIVER = textwrap.dedent("""
     import json

@@ -1,6 +1,6 @@
 """One hour of virtual time of the whole App under MicroPython, faults injected.
 
-``make soak`` runs the same for 24 hours; tools/soak_mpy.py says what is
+``make soak`` runs the same for 24 hours; bench/soak_mpy.py says what is
 checked at every tick.
 """
 

@@ -28,7 +28,9 @@ import random
 import struct
 import sys
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "firmware"))
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, "..", "firmware"))
+sys.path.insert(0, os.path.join(HERE, "..", "pclib"))
 
 from socbar.crc import crc16  # noqa: E402
 

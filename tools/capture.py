@@ -17,7 +17,7 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "firmware"))
-sys.path.insert(0, HERE)
+sys.path.insert(0, os.path.join(HERE, "..", "pclib"))
 
 import capturefile  # noqa: E402
 

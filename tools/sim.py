@@ -3,7 +3,7 @@
     python3 tools/sim.py [--scenario NAME]                    interactive, real time
     python3 tools/sim.py --scenario NAME --seconds N --json   virtual time, JSON lines
 
-The firmware's App runs under the MicroPython unix port (tools/sim_target.py)
+The firmware's App runs under the MicroPython unix port (pclib/sim_target.py)
 with pipe-backed adapters; this side runs the BMS model (tools/bms_sim.py) and
 exchanges bytes, time and the ignition with it in lockstep. The bar is drawn
 from the LED frame the renderer produced, so what you see is what the LEDs
@@ -20,7 +20,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "host_tests"))
+sys.path.insert(0, str(ROOT / "pclib"))
 sys.path.insert(0, str(ROOT / "tools"))
 
 import mpy_host  # noqa: E402
@@ -49,7 +49,7 @@ class Target:
 
     def __init__(self, config):
         self.proc = subprocess.Popen(
-            [mpy_host.micropython(), str(ROOT / "tools" / "sim_target.py")],
+            [mpy_host.micropython(), str(ROOT / "pclib" / "sim_target.py")],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             env=mpy_host.env(),

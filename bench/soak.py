@@ -1,8 +1,8 @@
 """``make soak``: the whole App for hours of virtual time, faults injected.
 
-    python3 tools/soak.py [--hours 24] [--seed 1] [--out build/soak.json]
+    python3 bench/soak.py [--hours 24] [--seed 1] [--out build/soak.json]
 
-Runs tools/soak_mpy.py under the MicroPython unix port (the checks are
+Runs bench/soak_mpy.py under the MicroPython unix port (the checks are
 described there), shows its progress, writes the summary to build/soak.json
 and exits 1 on any violation or if the heap after a collection grew.
 """
@@ -14,7 +14,7 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "host_tests"))
+sys.path.insert(0, str(ROOT / "pclib"))
 
 import mpy_host  # noqa: E402
 
@@ -24,7 +24,7 @@ HEAP_SLACK = 1024  # bytes the collected heap may vary by between samples (fragm
 def soak(hours, seed, progress=None):
     """Run the soak; return its summary with ``heap_growth`` and ``ok`` added."""
     proc = subprocess.Popen(
-        [mpy_host.micropython(), "tools/soak_mpy.py", str(hours), str(seed)],
+        [mpy_host.micropython(), "bench/soak_mpy.py", str(hours), str(seed)],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         env=mpy_host.env(),

@@ -1,12 +1,12 @@
 """The differential corpus: byte streams every interpreter must decode alike.
 
-    python3 tools/corpus.py          decode the corpus, print every stream's lines
-    micropython tools/corpus.py      the same under the MicroPython unix port
+    python3 bench/corpus.py          decode the corpus, print every stream's lines
+    micropython bench/corpus.py      the same under the MicroPython unix port
 
 ``streams()`` builds the corpus from a fixed seed with its own xorshift
 generator and its own CRC (reference_decoder), so CPython and MicroPython
 build the very same bytes; ``digest`` lines prove it. Each stream goes
-through tools/decoding.py, the loop tools/decode.py uses, and prints its
+through pclib/decoding.py, the loop tools/decode.py uses, and prints its
 records and summary; test_pc_differential.py compares the two outputs.
 Written in the subset both interpreters accept.
 """

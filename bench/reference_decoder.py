@@ -3,7 +3,7 @@
 It keeps a growing ``bytes`` buffer, slices frames out of it, checks the CRC
 over a slice, unpacks values with ``struct`` (floats included), signals "need
 more bytes" with exceptions and returns a dict per frame. That is how most
-hobby decoders look; ``tools/bench.py`` times it against the firmware's
+hobby decoders look; ``bench/bench.py`` times it against the firmware's
 decoder on the same bytes to show what the allocation-free design buys.
 It is also an independent second opinion on which frames a stream holds
 (its own CRC table), which the fuzz tests use. Never used by the firmware.

