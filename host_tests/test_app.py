@@ -424,6 +424,30 @@ class PageTest(unittest.TestCase):
         lines = rig.app.page()
         self.assertEqual(lines, ["SOC --", "--V --A", "T -- -- --C", "asleep", "link 0%"])
 
+    def test_cycle_analyst_flags_on_the_page_and_a_throttle_fault(self):
+        # Issue 11 case 4: Flgs "2BW" is preset 2, brake, the watts limit; "1X" a throttle fault.
+        from socbar.state import FAULT
+
+        rig = Rig({"input": {"format": "cav3", "baud": 9600}})
+        row = "1.234\t52.10\t4.22\t25.3\t12.85\t27.5\t60\t150\t10.2\t1.50\t1.20\t0.00\t0\t%s\r\n"
+        for _ in range(3):
+            rig.send((row % "2BW").encode())
+            rig.run(100)
+        self.assertEqual(rig.app.page()[5], "P2 brake lim W")
+        for _ in range(3):
+            rig.send((row % "1X").encode())
+            rig.run(100)
+        self.assertEqual(rig.app.state, FAULT)
+        self.assertEqual(rig.app.page()[5], "P1 thr!")
+
+    def test_an_undocumented_status_is_a_code(self):
+        # Issue 11 case 8: 0x95 is none of the six documented codes.
+        rig = Rig(TINY)
+        rig.broadcast(2, status=0x95)
+        lines = rig.app.page()
+        self.assertEqual(lines[5], "status 0x95 ?")
+        self.assertTrue(all(len(line) <= 16 for line in lines))
+
     def test_display_off_in_config_is_never_drawn(self):
         rec = Recorder(Clock())
         rig = Rig(TINY, display=rec)  # display.enabled is false by default
