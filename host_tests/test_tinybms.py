@@ -30,6 +30,7 @@ from socbar.reading import (
     Reading,
 )
 from socbar.tinybms import (
+    ASK_MEMORY,
     MILLI_MAX,
     NOT_FINITE,
     TinyBmsDecoder,
@@ -478,6 +479,13 @@ class OnlyAnswersAreDataTest(unittest.TestCase):
         dec = fed(stream)
         # The last 0x20 request still waits: its bytes could yet begin a 16-byte reply.
         self.assertEqual(counters(dec), (0, 0, 0, 0, 11))
+
+    def test_a_poller_gone_quiet_leaves_the_broadcasts_heard(self):
+        # A request (or noise that passed as one), then broadcasts only: ASK_MEMORY of them
+        # answer nothing and are bad, after which the line is a line of broadcasts again.
+        soc = frame(0x1A, u32le(50000000))
+        dec = fed(frames.read_request(0x18) + soc * (ASK_MEMORY + 2))
+        self.assertEqual((dec.good, dec.bad), (2, ASK_MEMORY))
 
     def test_a_line_without_requests_keeps_its_broadcasts(self):
         dec = fed(frame(0x1A, u32le(50000000)) * 3)

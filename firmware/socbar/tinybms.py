@@ -18,12 +18,15 @@ A listener may also see the requests of a poller on the same line. A frame
 whose response reading fails its CRC but whose request reading passes is
 counted in ``requests``; the last request is remembered (its command, and the
 start address and count of a 0x03 / 0x07 / 0x09 request) so the reply can
-name its registers. Once any request was seen, a response is data only when
-it answers the last request, and one request gets one reply; any other
-CRC-valid response counts as bad. A 0x09 frame with a PL of 4k reads as k
-(address, value) pairs or as 2k addresses alike, so it is a reply only when
-it answers a remembered 0x09 request (k addresses, the same first one) and a
-request otherwise, even on a line of replies alone. A 0x10 write request
+name its registers. Once a request was seen that can be nothing else, a
+response is data only when it answers the last request, and one request gets
+one reply; any other CRC-valid response counts as bad. A 0x09 frame with a PL
+of 4k reads as k (address, value) pairs or as 2k addresses alike, so it is a
+reply only when it answers a remembered 0x09 request (k addresses, the same
+first one); otherwise it is counted as a request, and, being ambiguous, it
+does not switch the line to answers-only. ASK_MEMORY responses in a row that
+answer nothing switch it back: the poller has gone, or the "request" was
+noise that passed its CRC, and a broadcasting BMS must not stay unheard. A 0x10 write request
 (from a configuration tool) is not one of these forms and counts as bad.
 
 A CRC proves that bytes arrived intact, not that they are a frame: on a busy
@@ -124,6 +127,8 @@ _REQ = const(2)  # a CRC-valid request of another device, copied likewise
 # What _decode says of a CRC-valid frame it cannot use.
 _MALFORMED = const(-1)  # counted bad: malformed, answering no request, or implausible
 _IS_REQUEST = const(-2)
+
+ASK_MEMORY = const(4)  # unanswered responses after which a line is no longer answers-only
 
 # Plausibility bounds of decoded values (protocol.md sections 1-3).
 PACK_MV_MAX = const(100_000)  # the BMS serves 4S-16S packs up to 60 V; 16S at 4.5 V/cell is 72 V
@@ -371,6 +376,7 @@ class TinyBmsDecoder:
         self._buf = bytearray(MAX_FRAME)  # the frame being decoded
         self._st = array("i", bytes(4 * 6))
         self._req_cmd = 0
+        self._asked = 0  # answers-only while > 0: unanswered responses still tolerated
         self._req_addr = 0
         self._req_count = 0
         self._flags = 0
@@ -457,6 +463,7 @@ class TinyBmsDecoder:
         """Keep the last request: its command, and a 0x03 / 0x07 one's start address and count."""
         buf = self._buf
         self._req_cmd = cmd
+        self._asked = ASK_MEMORY
         if cmd == 0x03:
             self._req_addr = (buf[2] << 8) | buf[3]
             self._req_count = buf[5]
@@ -472,12 +479,13 @@ class TinyBmsDecoder:
 
     def _req_answered(self, cmd):
         """True when a response of ``cmd`` is data: no request seen, or it answers the last one."""
-        if not self.requests:
+        if not self._asked:
             return True
         asked = self._req_cmd
         if cmd <= 0x01:  # NACK / ACK name the command they answer
             cmd = self._buf[2]
         if asked != cmd or asked == 0:
+            self._asked -= 1
             return False
         if cmd != 0x03 and cmd != 0x07:  # _block still needs the address
             self._req_cmd = 0
@@ -492,6 +500,8 @@ class TinyBmsDecoder:
         if cmd == 0x09:
             # A request lists 2-byte addresses, a reply 4-byte pairs: PL = 4k fits both.
             if pl & 3 == 2 or (pl & 3 == 0 and not self._req_pairs(pl)):
+                if pl & 3 == 2:
+                    self._asked = ASK_MEMORY
                 self._req_cmd = 0x09
                 self._req_addr = buf[3] | (buf[4] << 8)
                 self._req_count = pl >> 1
