@@ -14,8 +14,9 @@ What is read from the stream and what is inferred:
   the layout comes from a row's field count: the configured column list
   (``cav3.columns``) when the count matches it, else the 5 columns of a V2
   unit (Ah V A S D) or the 14 of a V3.1 unit (``VALUE_NAMES``). Any other
-  count needs the configured list: such rows are counted bad and their field
-  count is kept in ``unmapped`` so the tools can say so. The first row
+  count needs the configured list: such rows are counted bad, and when they
+  are numbers their field count is kept in ``unmapped`` so the tools can say
+  so. The first row
   accepted fixes the layout until a header comes, so a row damaged on the
   line cannot be read as the other layout.
 - A first row that begins the stream may be cut inside its first number
@@ -209,7 +210,8 @@ class CaV3Decoder:
             return flags | self._reject(n)
         fit = self._fit(fields)
         if fit == _NO_FIT:
-            self.unmapped = fields
+            if fields > 1 and self._numbers(fields) >= fields - 1:
+                self.unmapped = fields  # a row of numbers (and Flgs) in want of a layout
             return flags | self._reject(n)
         if self._first:
             self._hold(fields, fit, n)
@@ -218,6 +220,14 @@ class CaV3Decoder:
         if row < 0:
             return flags | self._reject(n)
         return flags | row
+
+    def _numbers(self, fields):
+        kind = self._kind
+        count = 0
+        for f in range(fields):
+            if kind[f] == _NUMBER:
+                count += 1
+        return count
 
     def _fit(self, fields):
         """How a row of ``fields`` fields is mapped: _MAPPED, _INFERRED or _NO_FIT."""
