@@ -291,12 +291,26 @@ def test_cav3_rows_without_header_never_lie(rows, seps, cut, end, sizes):
               st.lists(st.integers(0, 0xFFFF), min_size=1, max_size=8))), min_size=1, max_size=20),
     sizes=chunk_sizes)
 def test_requests_alone_never_become_data(asks, sizes):
+    # Data only where a 0x09 request lists, at every other place, exactly the addresses of the
+    # 0x09 request before it: that is the very shape of the reply (the documented ambiguity).
+    answers = 0
+    asked = None
+    for ask in asks:
+        if ask[1] == 0x09:
+            listed = [ask[3 + 2 * i] | ask[4 + 2 * i] << 8 for i in range(ask[2] // 2)]
+            if asked is not None and listed[0::2] == asked and len(listed) == 2 * len(asked):
+                answers += 1
+                asked = None
+            else:
+                asked = listed
+        else:
+            asked = None  # the last request is another one now
     dec, reading = make("tinybms")
     # 0x55 pushes out the last request; zeros would not do: a request followed by 00 00
     # is a frame with a good CRC, since a CRC over a message and its own CRC is zero.
     feed(dec, b"".join(asks) + b"\x55" * LONGEST_TINYBMS, sizes)
-    assert dec.good == 0 and reading.have == 0
-    assert dec.requests == len(asks)
+    assert dec.good == answers and (answers or reading.have == 0)
+    assert dec.requests == len(asks) - answers
 
 
 @FUZZ

@@ -379,6 +379,7 @@ class TinyBmsDecoder:
         self._asked = 0  # answers-only while > 0: unanswered responses still tolerated
         self._req_addr = 0
         self._req_count = 0
+        self._req_list = bytearray(64)  # a 0x09 request's address bytes (PL <= 63)
         self._flags = 0
 
     @property
@@ -472,10 +473,22 @@ class TinyBmsDecoder:
             self._req_count = buf[2]
 
     def _req_pairs(self, pl):
-        """A 0x09 frame of ``pl`` bytes is a reply: it answers the remembered 0x09 request."""
+        """A 0x09 frame of ``pl`` bytes is a reply: it answers the remembered 0x09 request,
+        pair by pair the addresses asked for, in order."""
+        if self._req_cmd != 0x09 or pl != 4 * self._req_count:
+            return False
         buf = self._buf
-        return (self._req_cmd == 0x09 and pl == 4 * self._req_count
-                and buf[3] | (buf[4] << 8) == self._req_addr)
+        asked = self._req_list
+        for i in range(self._req_count):
+            if buf[3 + 4 * i] != asked[2 * i] or buf[4 + 4 * i] != asked[2 * i + 1]:
+                return False
+        return True
+
+    def _req_09(self, pl):
+        """Remember a 0x09 request: its address list, for the reply to match."""
+        copy(self._req_list, 0, self._buf, 3, pl)
+        self._req_cmd = 0x09
+        self._req_count = pl >> 1
 
     def _req_answered(self, cmd):
         """True when a response of ``cmd`` is data: no request seen, or it answers the last one."""
@@ -502,9 +515,7 @@ class TinyBmsDecoder:
             if pl & 3 == 2 or (pl & 3 == 0 and not self._req_pairs(pl)):
                 if pl & 3 == 2:
                     self._asked = ASK_MEMORY
-                self._req_cmd = 0x09
-                self._req_addr = buf[3] | (buf[4] << 8)
-                self._req_count = pl >> 1
+                self._req_09(pl)
                 return _IS_REQUEST
             if pl & 3:
                 return _MALFORMED
