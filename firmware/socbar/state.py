@@ -5,7 +5,7 @@ allocating; ``STATE_NAMES[state]`` is the word the console, the display page
 and the PC tools use.
 """
 
-from .compat import const, ticks_add, ticks_diff
+from .compat import const, ticks_diff
 from .reading import (
     CA_THROTTLE_FAULT,
     F_AH,
@@ -113,7 +113,7 @@ class BmsState:
         self._soc_known = False
         self._status_known = False
         self._last_good = 0
-        self._missed_at = 0  # silence up to here has been counted as missed frames
+        self._missed = 0  # periods of silence since the last good frame counted as missed
         self._last_soc = 0
         self._last_status = 0
         self._last_bad = 0
@@ -136,7 +136,7 @@ class BmsState:
         """One or more good frames arrived; ``flags`` says what they carried."""
         self._linked = True
         self._last_good = now
-        self._missed_at = now
+        self._missed = 0
         self._bad_run = 0
         self._outcome(1)
         if flags & self._soc_flag:
@@ -237,8 +237,9 @@ class BmsState:
     def _count_missed(self, now):
         """One missed frame per whole period of silence after the first two (jitter)."""
         period = self._period
-        while ticks_diff(now, self._missed_at) >= 2 * period:  # fewer than lost_periods turns
-            self._missed_at = ticks_add(self._missed_at, period)
+        silent = ticks_diff(now, self._last_good)
+        while silent >= (self._missed + 2) * period:  # fewer than lost_periods turns
+            self._missed += 1
             self._outcome(0)
 
     def _forget(self):
