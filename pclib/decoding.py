@@ -25,34 +25,36 @@ def make_decoder(fmt, config, reading):
     raise ValueError("unknown format %r; use one of %s" % (fmt, ", ".join(FORMATS)))
 
 
-def detect(chunks, config, seen, probe=None):
+def detect(chunks, config, seen, probe):
     """Pick the format from the stream's first bytes (None when nothing decoded).
 
-    The detector's winner, or else, once the probe ends, the candidate that
-    decoded the most (at least one) frame. Every chunk looked at is appended
-    to ``seen``, so the caller can decode them too, even when reading the
-    next chunk raised. ``probe``, a dict if given, receives what the
-    candidates made of the bytes (``unmapped``: the field count of
-    Cycle Analyst rows that fitted no layout, 0 if none)."""
+    The detector's winner, or else, once the probe ends (or reading a chunk
+    raised), the candidate that decoded the most (at least one) frame: it is
+    also left in ``probe["best"]``. Every chunk looked at is appended to
+    ``seen``, so the caller can decode them too. ``probe["unmapped"]`` gets
+    the field count of Cycle Analyst rows that fitted no layout (0 if none)."""
     candidates = [make_decoder(name, config, Reading()) for name in ("tinybms", "custom", "cav3")]
     detector = Detector(candidates, PROBE_LIMIT)
+    probe["best"] = None
     try:
         for chunk in chunks:
             seen.append(chunk)
             data = chunk[1]
             winner = detector.feed(bytearray(data), len(data))
             if winner is not None:
+                probe["best"] = winner.name
                 return winner.name
             if detector.hopeless:
                 break
     finally:
-        if probe is not None:
-            probe["unmapped"] = candidates[2].unmapped
-    best = None
-    for dec in candidates:
-        if dec.good and (best is None or dec.good > best.good):
-            best = dec
-    return best.name if best is not None else None
+        probe["unmapped"] = candidates[2].unmapped
+        if probe["best"] is None:
+            best = None
+            for dec in candidates:
+                if dec.good and (best is None or dec.good > best.good):
+                    best = dec
+            probe["best"] = best.name if best is not None else None
+    return probe["best"]
 
 
 def choose(chunks, fmt, config, probe=None):
@@ -64,10 +66,12 @@ def choose(chunks, fmt, config, probe=None):
     head = []
     if fmt != "auto":
         return fmt, head, None
+    if probe is None:
+        probe = {}
     try:
         return detect(chunks, config, head, probe), head, None
     except Exception as exc:  # noqa: BLE001 - the caller raises it in its turn
-        return None, head, exc
+        return probe.get("best"), head, exc
 
 
 def then_raise(head, error, rest):
