@@ -472,6 +472,7 @@ class TinyBmsDecoder:
             self._req_addr = buf[3] | (buf[4] << 8)
             self._req_count = buf[2]
 
+    @micropython.native
     def _req_pairs(self, pl):
         """A 0x09 frame of ``pl`` bytes is a reply: it answers the remembered 0x09 request,
         pair by pair the addresses asked for, in order."""
@@ -490,10 +491,9 @@ class TinyBmsDecoder:
         self._req_cmd = 0x09
         self._req_count = pl >> 1
 
+    @micropython.native
     def _req_answered(self, cmd):
-        """True when a response of ``cmd`` is data: no request seen, or it answers the last one."""
-        if not self._asked:
-            return True
+        """On an answers-only line: True when a response of ``cmd`` answers the last request."""
         asked = self._req_cmd
         if cmd <= 0x01:  # NACK / ACK name the command they answer
             cmd = self._buf[2]
@@ -521,7 +521,7 @@ class TinyBmsDecoder:
                 return _MALFORMED
             self._req_cmd = 0  # answered
             return self._pairs(pl >> 2)
-        if not self._req_answered(cmd):
+        if self._asked and not self._req_answered(cmd):  # no call on a line of broadcasts
             return _MALFORMED
         if cmd == 0x1A:
             soc = _u32(buf[4] | (buf[5] << 8), buf[2] | (buf[3] << 8))
@@ -584,6 +584,7 @@ class TinyBmsDecoder:
             return F_CELLS
         return self._block(cmd, count)
 
+    @micropython.native
     def _range(self):
         """0x20: speed (float km/h), distance left (km) and time left (s), each within its bound."""
         buf = self._buf
@@ -603,6 +604,7 @@ class TinyBmsDecoder:
         r.time_left_s = time_left
         return flags
 
+    @micropython.native
     def _temps(self, count):
         """0x1B: internal, external 1 and 2; a sensor reading outside TEMP_MIN..TEMP_MAX is bad."""
         buf = self._buf
@@ -714,6 +716,7 @@ class TinyBmsDecoder:
                 flags |= F_STATUS
         return flags
 
+    @micropython.native
     def _regs_plausible(self):
         """False when a register carries what no BMS sends: SOC over 100 %, a cell over CELL_MV_MAX."""
         r = self.reading
