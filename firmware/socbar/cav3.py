@@ -210,7 +210,7 @@ class CaV3Decoder:
             return flags | self._reject(n)
         fit = self._fit(fields)
         if fit == _NO_FIT:
-            if fields > 1 and self._numbers(fields) >= fields - 1:
+            if not self._locked and fields > 1 and self._numbers(fields) >= fields - 1:
                 self.unmapped = fields  # a row of numbers (and Flgs) in want of a layout
             return flags | self._reject(n)
         if self._first:
