@@ -85,8 +85,8 @@ _INFERRED = const(2)
 
 _CR = const(13)
 _LF = const(10)
-_TAB = const(9)
-_SPACE = const(32)
+_TAB_B = b"\t"
+_SPACE_B = b" "
 _TEMP_MAX = const(32767)
 _PRESET_MAX = const(99)
 
@@ -264,32 +264,39 @@ class CaV3Decoder:
         return 0
 
     def _split(self, n):
-        """Classify every field of the line and parse the numbers; return the field count or -1."""
+        """Classify every field of the line and parse the numbers; return the field count or -1.
+
+        Separators are found with ``find`` (in C): tabs, and spaces only when the line has any.
+        """
         line = self._line
         kind = self._kind
         values = self._values
         starts = self._starts
         ends = self._ends
-        i = 0
+        spaced = line.find(_SPACE_B, 0, n) >= 0
+        start = 0
         f = 0
-        while True:
-            while i < n and (line[i] == _TAB or line[i] == _SPACE):
-                i += 1
-            if i == n:
-                return f
-            start = i
-            while i < n and line[i] != _TAB and line[i] != _SPACE:
-                i += 1
+        while start < n:
+            end = line.find(_TAB_B, start, n)
+            if end < 0:
+                end = n
+            if spaced:
+                space = line.find(_SPACE_B, start, end)
+                if space >= 0:
+                    end = space
+            if end == start:  # one more separator of a run
+                start += 1
+                continue
             if f == MAX_COLUMNS:
                 return -1
             starts[f] = start
-            ends[f] = i
-            value = self._number(start, i)
+            ends[f] = end
+            value = self._number(start, end)
             if value != _NOT_NUMBER:
                 kind[f] = _NUMBER
             else:
-                value = self._flags(start, i)
-                if _is_letter(line[start]) and self._word(start, i):
+                value = self._flags(start, end)
+                if _is_letter(line[start]) and self._word(start, end):
                     kind[f] = _NAME
                 elif value >= 0:
                     kind[f] = _FLAGS
@@ -297,6 +304,8 @@ class CaV3Decoder:
                     kind[f] = _OTHER
             values[f] = value
             f += 1
+            start = end + 1
+        return f
 
     def _word(self, start, end):
         """True when ``line[start:end]`` is letters and digits."""

@@ -472,7 +472,6 @@ class TinyBmsDecoder:
             self._req_addr = buf[3] | (buf[4] << 8)
             self._req_count = buf[2]
 
-    @micropython.native
     def _req_pairs(self, pl):
         """A 0x09 frame of ``pl`` bytes is a reply: it answers the remembered 0x09 request,
         pair by pair the addresses asked for, in order."""
@@ -571,20 +570,30 @@ class TinyBmsDecoder:
         if pl & 1:
             return _MALFORMED
         count = pl >> 1
-        if cmd == 0x1B:
-            return self._temps(count)
+        if cmd == 0x1B:  # internal, external 1 and 2: a missing one reads "no sensor"
+            t0 = buf[3] | (buf[4] << 8) if count > 0 else 0x8000
+            t1 = buf[5] | (buf[6] << 8) if count > 1 else 0x8000
+            t2 = buf[7] | (buf[8] << 8) if count > 2 else 0x8000
+            t0 -= (t0 & 0x8000) << 1  # int16
+            t1 -= (t1 & 0x8000) << 1
+            t2 -= (t2 & 0x8000) << 1
+            if ((t0 != NO_SENSOR and not TEMP_MIN <= t0 <= TEMP_MAX)
+                    or (t1 != NO_SENSOR and not TEMP_MIN <= t1 <= TEMP_MAX)
+                    or (t2 != NO_SENSOR and not TEMP_MIN <= t2 <= TEMP_MAX)):
+                return _MALFORMED
+            temps = r.temps
+            temps[0] = t0
+            temps[1] = t1
+            temps[2] = t2
+            return F_TEMPS
         if cmd == 0x1C:
             cells = r.cells
-            for i in range(count):
-                if buf[3 + 2 * i] | (buf[4 + 2 * i] << 8) > 10 * CELL_MV_MAX:
-                    return _MALFORMED
             for i in range(count):
                 cells[i] = buf[3 + 2 * i] | (buf[4 + 2 * i] << 8)
             r.cell_count = count
             return F_CELLS
         return self._block(cmd, count)
 
-    @micropython.native
     def _range(self):
         """0x20: speed (float km/h), distance left (km) and time left (s), each within its bound."""
         buf = self._buf
@@ -603,19 +612,6 @@ class TinyBmsDecoder:
         r.distance_km = distance
         r.time_left_s = time_left
         return flags
-
-    @micropython.native
-    def _temps(self, count):
-        """0x1B: internal, external 1 and 2; a sensor reading outside TEMP_MIN..TEMP_MAX is bad."""
-        buf = self._buf
-        temps = self.reading.temps
-        for i in range(count if count < 3 else 3):
-            t = _s16(buf[3 + 2 * i] | (buf[4 + 2 * i] << 8))
-            if t != NO_SENSOR and not TEMP_MIN <= t <= TEMP_MAX:
-                return _MALFORMED
-        for i in range(3):
-            temps[i] = _s16(buf[3 + 2 * i] | (buf[4 + 2 * i] << 8)) if i < count else NO_SENSOR
-        return F_TEMPS
 
     def _version(self, pl):
         """hw, hw-change, fw as bytes, then 16-bit words (fw-internal, bootloader, register map)."""
@@ -716,7 +712,6 @@ class TinyBmsDecoder:
                 flags |= F_STATUS
         return flags
 
-    @micropython.native
     def _regs_plausible(self):
         """False when a register carries what no BMS sends: SOC over 100 %, a cell over CELL_MV_MAX."""
         r = self.reading
