@@ -414,9 +414,9 @@ class App:
         lines.append(STATE_NAMES[state])
         lines.append("link %d%%" % self.bms.quality)
         if r.have & F_CA_FLAGS:  # the Cycle Analyst's preset, brake, throttle fault, limit
-            lines.append("P%d%s%s%s" % (r.preset, " brake" if r.ca_flags & CA_BRAKE else "",
-                                         " thr!" if r.ca_flags & CA_THROTTLE_FAULT else "",
-                                         " lim " + chr(r.limit) if r.limit else ""))
+            lines.append("P%d%s%s%s" % (r.preset, " brk" if r.ca_flags & CA_BRAKE else "",
+                                         " THR" if r.ca_flags & CA_THROTTLE_FAULT else "",
+                                         " lim" + chr(r.limit) if r.limit else ""))  # <= 16 chars
         elif r.have & F_STATUS and r.status not in STATUS_NAMES:
             lines.append("status 0x%02X ?" % r.status)  # undocumented: shown as a code, never a state
         return lines

@@ -433,12 +433,16 @@ class PageTest(unittest.TestCase):
         for _ in range(3):
             rig.send((row % "2BW").encode())
             rig.run(100)
-        self.assertEqual(rig.app.page()[5], "P2 brake lim W")
+        self.assertEqual(rig.app.page()[5], "P2 brk limW")
         for _ in range(3):
             rig.send((row % "1X").encode())
             rig.run(100)
         self.assertEqual(rig.app.state, FAULT)
-        self.assertEqual(rig.app.page()[5], "P1 thr!")
+        self.assertEqual(rig.app.page()[5], "P1 THR")
+        for _ in range(3):
+            rig.send((row % "99BXs").encode())
+            rig.run(100)
+        self.assertEqual(rig.app.page()[5], "P99 brk THR lims")  # the longest: 16 characters
 
     def test_an_undocumented_status_is_a_code(self):
         # Issue 11 case 8: 0x95 is none of the six documented codes.
