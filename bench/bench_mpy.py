@@ -344,6 +344,7 @@ def main(argv):
         columns = config["cav3"]["columns"]
         stream = cav3_stream(FRAMES // 6, columns)
         results["cav3"] = decoder_figures(CaV3Decoder(Reading(), columns), stream, 6)
+        del stream  # 85 KB the later figures need more than this one does
     except ImportError as exc:
         results["cav3"] = {"missing": str(exc)}
     try:
