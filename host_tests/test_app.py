@@ -11,6 +11,7 @@ import unittest
 import frames
 from fake_line import Clock, Ignition, Leds, LineUart
 from socbar.config import validate
+from socbar.reading import F_TEMPS
 
 PERIOD_MS = 1000
 
@@ -209,6 +210,21 @@ class LineRateTest(unittest.TestCase):
         self.assertEqual(rig.app.reading.voltage_mv, 52100)
         self.assertEqual(rig.app.reading.current_ma, -4220)
         self.assertEqual(rig.uart.written, 0)
+
+    def test_a_v2_unit_without_header_found_from_auto_auto(self):
+        # Issue 11 case 1: the board powers up after the CA, so no header; five columns.
+        rig = Rig({})
+
+        def line(text):
+            data = text if rig.uart.baud == 9600 else bytes(len(text)) + b"\xf8" * len(text)
+            rig.send(data)
+
+        for i in range(100):
+            line(b"0.%03d\t36.04\t2.25\t21.52\t7.257\r\n" % (500 + i))
+            rig.run(100)
+        self.assertEqual(rig.app.decoder.name, "cav3")
+        self.assertEqual(rig.app.reading.voltage_mv, 36040)
+        self.assertEqual(rig.app.reading.have & F_TEMPS, 0)  # a V2 row has no temperature
 
     def test_junk_trickling_for_the_link_lost_time_flips(self):
         # A 115200 broadcast heard at 9600 gives a byte or two of junk a period.
