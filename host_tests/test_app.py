@@ -393,6 +393,18 @@ class StatesEndToEndTest(unittest.TestCase):
         self.assertTrue(rig.leds.dark())
         self.assertFalse(rig.ignition.out)
 
+    def test_a_pulled_cable_shows_the_link_quality_falling(self):
+        # Issue 11 case 12: link lost must not read "link quality 100 %".
+        from socbar.state import LINK_LOST
+
+        rig = Rig(TINY, key=True)
+        rig.broadcast(5, pct=80)
+        self.assertEqual(rig.app.bms.quality, 100)
+        rig.run(7000)  # the cable is out: silence with the key on
+        self.assertEqual(rig.app.state, LINK_LOST)
+        self.assertEqual(rig.app.bms.quality, 0)
+        self.assertEqual(rig.app.page()[4], "link 0%")
+
     def test_never_heard_with_key_off_is_asleep(self):
         from socbar.state import ASLEEP
 
