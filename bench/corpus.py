@@ -105,6 +105,7 @@ def tinybms_frames(rng):
         encode(0x20, struct.pack("<fII", 24.5, 42, 5400)),
         bytes.fromhex("AA030A97409740972C972C972C3EC7"),
         encode(0x07, b"\x06" + u16(1) + u16(2) + u16(0xFFFF)),
+        encode(0x09, b"\x04" + u16(46) + u16(50)),  # the request the next frame answers
         encode(0x09, b"\x08" + u16(46) + u16(0x5E10) + u16(50) + u16(0x91)),
         encode(0x01, b"\x07"),
         encode(0x00, b"\x1a\x01"),
@@ -220,6 +221,26 @@ def streams():
 
     yield "empty", "auto", {}, []
     yield "junk-only-auto", "auto", {}, chunks_of(rng.bytes(1500), 64)
+
+    # Real streams (issue 11): no header, joined mid-line; spaces; the Flgs letters.
+    v2_stream = text(cav3_rows(rng, 20, columns[:5]), "\r\n")
+    yield "cav3-v2-no-header-mid-line", "auto", {}, chunks_of(v2_stream[9:], 0, rng)
+    yield "cav3-v3-no-header-whole", "cav3", {}, chunks_of(text(rows[:12], "\n"), 0, rng)
+    flagged = []
+    for i, row in enumerate(rows[:16]):
+        fields = row.split("\t")
+        fields[13] = ("1", "1B", "2AW", "3s", "2X", "1T", "1V", "1S")[i % 8]
+        flagged.append(" ".join(fields))
+    spaced = text([V31.replace("\t", " ")] + flagged, "\r\n")
+    yield "cav3-spaces-flags", "cav3", {}, chunks_of(spaced, 0, rng)
+    # Requests with nobody answering: a 0x09 request has the shape of a one-pair reply.
+    asks = encode(0x09, b"\x04" + u16(0x22) + u16(0x23)) * 4
+    asks += b"".join(encode(cmd) for cmd in (0x14, 0x15, 0x18, 0x1A, 0x1B, 0x20)) * 2
+    yield "tinybms-requests-only", "tinybms", {}, chunks_of(asks, 0, rng)
+    implausible = (encode(0x1A, u32(100000001)) + encode(0x20, struct.pack("<fII", 12.0, 346730366, 600))
+                   + encode(0x14, struct.pack("<f", 250.0)) + encode(0x16, u16(9000))
+                   + encode(0x1B, b"\x06" + struct.pack("<hhh", 250, 2000, -32768)))
+    yield "tinybms-implausible", "tinybms", {}, chunks_of(implausible, 0, rng)
 
 
 def digest(chunks):

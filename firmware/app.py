@@ -55,7 +55,18 @@ from line import RX_BYTES, Line
 from socbar.bar import BarRenderer
 from socbar.compat import const, ticks_add, ticks_diff
 from socbar.ignition import IgnitionFilter
-from socbar.reading import F_CURRENT, F_TEMPS, F_VOLTAGE, NO_SENSOR, Reading
+from socbar.reading import (
+    CA_BRAKE,
+    CA_THROTTLE_FAULT,
+    F_CA_FLAGS,
+    F_CURRENT,
+    F_STATUS,
+    F_TEMPS,
+    F_VOLTAGE,
+    NO_SENSOR,
+    STATUS_NAMES,
+    Reading,
+)
 from socbar.state import ASLEEP, EMPTY, REGEN, STATE_NAMES, BmsState
 
 try:
@@ -263,6 +274,12 @@ class App:
         lines.append(temps + "C")
         lines.append(STATE_NAMES[state])
         lines.append("link %d%%" % self.bms.quality)
+        if r.have & F_CA_FLAGS:  # the Cycle Analyst's preset, brake, throttle fault, limit
+            lines.append("P%d%s%s%s" % (r.preset, " brk" if r.ca_flags & CA_BRAKE else "",
+                                         " THR" if r.ca_flags & CA_THROTTLE_FAULT else "",
+                                         " lim" + chr(r.limit) if r.limit else ""))  # <= 16 chars
+        elif r.have & F_STATUS and r.status not in STATUS_NAMES:
+            lines.append("status 0x%02X ?" % r.status)  # undocumented: shown as a code, never a state
         return lines
 
     def _can_rest(self, now):

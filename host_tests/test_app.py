@@ -11,6 +11,7 @@ import unittest
 import frames
 from fake_line import Clock, Ignition, Leds, LineUart
 from socbar.config import validate
+from socbar.reading import F_TEMPS
 
 PERIOD_MS = 1000
 
@@ -210,6 +211,21 @@ class LineRateTest(unittest.TestCase):
         self.assertEqual(rig.app.reading.current_ma, -4220)
         self.assertEqual(rig.uart.written, 0)
 
+    def test_a_v2_unit_without_header_found_from_auto_auto(self):
+        # The board powers up after the CA, so it sees no header; five columns (a V2 unit).
+        rig = Rig({})
+
+        def line(text):
+            data = text if rig.uart.baud == 9600 else bytes(len(text)) + b"\xf8" * len(text)
+            rig.send(data)
+
+        for i in range(100):
+            line(b"0.%03d\t36.04\t2.25\t21.52\t7.257\r\n" % (500 + i))
+            rig.run(100)
+        self.assertEqual(rig.app.line.decoder.name, "cav3")
+        self.assertEqual(rig.app.reading.voltage_mv, 36040)
+        self.assertEqual(rig.app.reading.have & F_TEMPS, 0)  # a V2 row has no temperature
+
     def test_junk_trickling_for_the_link_lost_time_flips(self):
         # A 115200 broadcast heard at 9600 gives a byte or two of junk a period.
         rig = Rig({"input": {"format": "tinybms", "baud": "auto"}})
@@ -377,6 +393,18 @@ class StatesEndToEndTest(unittest.TestCase):
         self.assertTrue(rig.leds.dark())
         self.assertFalse(rig.ignition.out)
 
+    def test_a_pulled_cable_shows_the_link_quality_falling(self):
+        # Issue 11 case 12: link lost must not read "link quality 100 %".
+        from socbar.state import LINK_LOST
+
+        rig = Rig(TINY, key=True)
+        rig.broadcast(5, pct=80)
+        self.assertEqual(rig.app.bms.quality, 100)
+        rig.run(7000)  # the cable is out: silence with the key on
+        self.assertEqual(rig.app.state, LINK_LOST)
+        self.assertEqual(rig.app.bms.quality, 0)
+        self.assertEqual(rig.app.page()[4], "link 0%")
+
     def test_never_heard_with_key_off_is_asleep(self):
         from socbar.state import ASLEEP
 
@@ -423,6 +451,34 @@ class PageTest(unittest.TestCase):
         rig = Rig(TINY, key=False, display=None)
         lines = rig.app.page()
         self.assertEqual(lines, ["SOC --", "--V --A", "T -- -- --C", "asleep", "link 0%"])
+
+    def test_cycle_analyst_flags_on_the_page_and_a_throttle_fault(self):
+        # Issue 11 case 4: Flgs "2BW" is preset 2, brake, the watts limit; "1X" a throttle fault.
+        from socbar.state import FAULT
+
+        rig = Rig({"input": {"format": "cav3", "baud": 9600}})
+        row = "1.234\t52.10\t4.22\t25.3\t12.85\t27.5\t60\t150\t10.2\t1.50\t1.20\t0.00\t0\t%s\r\n"
+        for _ in range(3):
+            rig.send((row % "2BW").encode())
+            rig.run(100)
+        self.assertEqual(rig.app.page()[5], "P2 brk limW")
+        for _ in range(3):
+            rig.send((row % "1X").encode())
+            rig.run(100)
+        self.assertEqual(rig.app.state, FAULT)
+        self.assertEqual(rig.app.page()[5], "P1 THR")
+        for _ in range(3):
+            rig.send((row % "99BXs").encode())
+            rig.run(100)
+        self.assertEqual(rig.app.page()[5], "P99 brk THR lims")  # the longest: 16 characters
+
+    def test_an_undocumented_status_is_a_code(self):
+        # Issue 11 case 8: 0x95 is none of the six documented codes.
+        rig = Rig(TINY)
+        rig.broadcast(2, status=0x95)
+        lines = rig.app.page()
+        self.assertEqual(lines[5], "status 0x95 ?")
+        self.assertTrue(all(len(line) <= 16 for line in lines))
 
     def test_display_off_in_config_is_never_drawn(self):
         rec = Recorder(Clock())

@@ -1,7 +1,9 @@
-"""The Cycle Analyst V3 log decoder, against docs/protocol.md section 4.
+"""The Cycle Analyst log decoder, against docs/protocol.md section 4 and real loggers' habits.
 
 Streams are typed out by hand; every expected value is the number in the
-text read as milli-units (0.05 Ah = 50 mAh), worked out in the comments.
+text read as milli-units (0.05 Ah = 50 mAh), worked out in the comments. The
+Flgs column is the preset number then letters (B brake, X throttle fault,
+A W T V S s the active limit).
 """
 
 import unittest
@@ -10,7 +12,10 @@ import alloc
 from feeding import counters, feed
 from socbar.cav3 import LINE_MAX, VALUE_NAMES, CaV3Decoder
 from socbar.reading import (
+    CA_BRAKE,
+    CA_THROTTLE_FAULT,
     F_AH,
+    F_CA_FLAGS,
     F_CURRENT,
     F_SPEED,
     F_TEMPS,
@@ -23,10 +28,11 @@ from socbar.reading import (
 V31 = ["Ah", "V", "A", "S", "D", "Deg", "RPM", "HW", "Nm", "ThI", "ThO", "AuxA", "AuxD", "Flgs"]
 HEADER = "\t".join(V31)
 ROW1 = "0.05\t52.31\t-422.2\t39.977\t12\t-0.3\t85\t250\t12.5\t1.23\t0.87\t0.00\t3.10\t0"
-ROW1_VALUES = [50, 52310, -422200, 39977, 12000, -300, 85000, 250000, 12500, 1230, 870, 0, 3100, 0]
+ROW1_VALUES = [50, 52310, -422200, 39977, 12000, -300, 85000, 250000, 12500, 1230, 870, 0, 3100]
 ROW2 = "1.234\t51.9\t3.05\t0.00\t12.345\t25.46\t0\t0\t0.0\t0.85\t0.00\t0.01\t0.00\t4"
-ROW2_VALUES = [1234, 51900, 3050, 0, 12345, 25460, 0, 0, 0, 850, 0, 10, 0, 4000]
-ALL = F_VALUES | F_AH | F_VOLTAGE | F_CURRENT | F_SPEED | F_TEMPS
+ROW2_VALUES = [1234, 51900, 3050, 0, 12345, 25460, 0, 0, 0, 850, 0, 10, 0]
+ALL = F_VALUES | F_AH | F_VOLTAGE | F_CURRENT | F_SPEED | F_TEMPS | F_CA_FLAGS
+V2 = ["Ah", "V", "A", "S", "D"]
 
 
 def text(lines, end="\r\n"):
@@ -38,6 +44,15 @@ def fed(data, columns=V31, step=0):
     return feed(CaV3Decoder(Reading(), columns), data, step)
 
 
+def present(reading):
+    """The columns the last record carried, in VALUE_NAMES order, as a list of values."""
+    return [reading.values[k] for k in range(len(VALUE_NAMES)) if reading.value_mask & (1 << k)]
+
+
+def present_names(reading):
+    return [VALUE_NAMES[k] for k in range(len(VALUE_NAMES)) if reading.value_mask & (1 << k)]
+
+
 class HeaderAndRowsTest(unittest.TestCase):
     def test_v31_rows(self):
         dec = fed(text([HEADER, ROW1]))
@@ -45,7 +60,7 @@ class HeaderAndRowsTest(unittest.TestCase):
         self.assertEqual(dec.flags, ALL)
         self.assertEqual(counters(dec), (1, 0, 0, 0))
         self.assertEqual(r.value_count, 14)
-        self.assertEqual(list(r.values[0:14]), ROW1_VALUES)
+        self.assertEqual(present(r), ROW1_VALUES)
         self.assertEqual(r.ah_used_mah, 50)
         self.assertEqual(r.voltage_mv, 52310)
         self.assertEqual(r.current_ma, -422200)
@@ -57,14 +72,14 @@ class HeaderAndRowsTest(unittest.TestCase):
         dec = fed(text([HEADER, ROW1, ROW2]))
         r = dec.reading
         self.assertEqual(dec.good, 2)
-        self.assertEqual(list(r.values[0:14]), ROW2_VALUES)
+        self.assertEqual(present(r), ROW2_VALUES)
         self.assertEqual(r.temps[1], 255)  # 25.46 degC -> 254.6 tenths, rounded
 
     def test_every_line_end(self):
         for end in ("\r\n", "\n", "\r", "\n\r", "\r\n\r\n"):
             dec = fed(text([HEADER, ROW1, ROW2], end))
             self.assertEqual(counters(dec), (2, 0, 0, 0), repr(end))
-            self.assertEqual(list(dec.reading.values[0:14]), ROW2_VALUES)
+            self.assertEqual(present(dec.reading), ROW2_VALUES)
 
     def test_any_chunking_gives_the_same(self):
         data = text([HEADER, ROW1, ROW2])
@@ -72,7 +87,7 @@ class HeaderAndRowsTest(unittest.TestCase):
             dec = fed(data, step=step)
             self.assertEqual(counters(dec), (2, 0, 0, 0))
             self.assertEqual(dec.flags, ALL)
-            self.assertEqual(list(dec.reading.values[0:14]), ROW2_VALUES)
+            self.assertEqual(present(dec.reading), ROW2_VALUES)
 
     def test_v2_header(self):
         # Five columns; the others read 0 and their slots keep nothing.
@@ -80,7 +95,8 @@ class HeaderAndRowsTest(unittest.TestCase):
         r = dec.reading
         self.assertEqual(counters(dec), (1, 0, 0, 0))
         self.assertEqual(dec.flags, F_VALUES | F_AH | F_VOLTAGE | F_CURRENT | F_SPEED)
-        self.assertEqual(list(r.values[0:14]), [2500, 36040, -500, 21300, 7250] + [0] * 9)
+        self.assertEqual(present(r), [2500, 36040, -500, 21300, 7250])
+        self.assertEqual(present_names(r), V2)
         self.assertEqual(r.temps[1], NO_SENSOR)
 
     def test_columns_are_mapped_by_name(self):
@@ -94,7 +110,7 @@ class HeaderAndRowsTest(unittest.TestCase):
     def test_a_new_header_changes_the_columns(self):
         dec = fed(text([HEADER, ROW1, "Ah\tV\tA\tS\tD", "1\t2\t3\t4\t5"]))
         self.assertEqual(dec.good, 2)
-        self.assertEqual(list(dec.reading.values[0:6]), [1000, 2000, 3000, 4000, 5000, 0])
+        self.assertEqual(present(dec.reading), [1000, 2000, 3000, 4000, 5000])
 
     def test_value_names(self):
         dec = fed(b"")
@@ -138,17 +154,18 @@ class NumbersTest(unittest.TestCase):
         self.assertEqual(counters(dec), (0, 1, len(ROW1) - 2, 0))
         self.assertEqual(dec.reading.have, 0)
 
-    def test_flags_may_be_text(self):
+    def test_flags_of_another_form_are_left_out(self):
+        # "L" is no Flgs letter: the row decodes, the flags are absent rather than 0.
         dec = fed(text([HEADER, ROW1[:-1] + "BL"]))
         self.assertEqual(dec.good, 1)
-        self.assertEqual(dec.reading.values[13], 0)
+        self.assertEqual(dec.flags, ALL & ~F_CA_FLAGS)
 
 
 class DamagedStreamsTest(unittest.TestCase):
     def test_no_header_uses_the_configured_columns(self):
-        # The first line may be a fragment and is counted bad; the rest decode.
+        # The first row's first field has the shape of the next one's (d.d): it was whole.
         dec = fed(text(["1.5\t40", "1.6\t40.5", "1.7\t41"], "\r"), ["Ah", "V"])
-        self.assertEqual(counters(dec), (2, 1, 6, 0))
+        self.assertEqual(counters(dec), (3, 0, 0, 0))
         self.assertEqual((dec.reading.ah_used_mah, dec.reading.voltage_mv), (1700, 41000))
         self.assertEqual(dec.flags, F_VALUES | F_AH | F_VOLTAGE)
 
@@ -162,13 +179,13 @@ class DamagedStreamsTest(unittest.TestCase):
         start = len(HEADER) + 2 + 20  # inside ROW1
         dec = fed(data[start:])
         self.assertEqual(counters(dec), (1, 1, len(ROW1) - 20, 0))
-        self.assertEqual(list(dec.reading.values[0:14]), ROW2_VALUES)
+        self.assertEqual(present(dec.reading), ROW2_VALUES)
 
     def test_start_mid_header_loses_that_line(self):
         data = text([HEADER, ROW1, ROW2])
         dec = fed(data[5:])  # "A\tS\tD..." is names, but not a whole header
         self.assertEqual(counters(dec), (2, 1, len(HEADER) - 5, 0))
-        self.assertEqual(list(dec.reading.values[0:14]), ROW2_VALUES)
+        self.assertEqual(present(dec.reading), ROW2_VALUES)
 
     def test_start_inside_the_first_number_is_not_trusted(self):
         # "0.05" cut to "05" would read 5 Ah: the first line is never used as a row.
@@ -206,7 +223,7 @@ class DamagedStreamsTest(unittest.TestCase):
         junk = bytes(range(256)) * 3 + bytes((255 - i) & 0xFF for i in range(700))
         dec = fed(junk + b"\n" + text([HEADER, ROW1]))
         self.assertEqual(dec.good, 1)
-        self.assertEqual(list(dec.reading.values[0:14]), ROW1_VALUES)
+        self.assertEqual(present(dec.reading), ROW1_VALUES)
         for step in (1, 5, 13):
             fed(junk, step=step)
 
@@ -263,6 +280,176 @@ class FirstLineTest(unittest.TestCase):
         dec = fed(text([HEADER, "\t".join(row)]))
         self.assertEqual(dec.reading.temps[1], -32767)
         self.assertNotEqual(dec.reading.temps[1], NO_SENSOR)
+
+
+
+# A V2 unit's rows (Ah V A S D) and a V3.1 unit's, as a logger writes them.
+V2_ROWS = ["0.512\t36.04\t-0.50\t21.30\t7.251", "0.513\t36.01\t2.25\t21.52\t7.257",
+           "0.514\t35.98\t3.10\t21.61\t7.263"]
+V2_LAST = [514, 35980, 3100, 21610, 7263]
+
+
+class NoHeaderTest(unittest.TestCase):
+    """Issue 11 case 1: a board that joins the stream after the CA's header."""
+
+    def test_v2_rows_mid_line_with_the_default_columns(self):
+        # The default list has 14 names; five fields are a V2 unit's Ah V A S D.
+        data = text(V2_ROWS, "\r\n")
+        dec = fed(data[9:])  # joined inside the first row: "36.04..." has four fields
+        self.assertEqual((dec.good, dec.bad), (2, 1))
+        self.assertEqual(present(dec.reading), V2_LAST)
+        self.assertEqual(present_names(dec.reading), V2)
+        self.assertEqual(dec.flags, F_VALUES | F_AH | F_VOLTAGE | F_CURRENT | F_SPEED)
+
+    def test_v3_rows_with_a_short_configured_list(self):
+        dec = fed(b"\n" + text([ROW1, ROW2]), ["Ah", "V"])
+        self.assertEqual(counters(dec), (2, 0, 0, 0))
+        self.assertEqual(present(dec.reading), ROW2_VALUES)
+
+    def test_other_counts_need_the_configured_list(self):
+        rows = ["1.5\t40\t2\t3\t4\t5\t6", "1.6\t40\t2\t3\t4\t5\t6"]
+        dec = fed(b"\n" + text(rows))
+        self.assertEqual((dec.good, dec.bad, dec.unmapped), (0, 2, 7))
+        dec = fed(b"\n" + text(rows), ["Ah", "V", "A", "S", "D", "Deg", "RPM"])
+        self.assertEqual((dec.good, dec.bad, dec.unmapped), (2, 0, 0))
+        self.assertEqual(dec.reading.temps[1], 50)  # Deg 5 -> 50 tenths
+
+    def test_the_first_layout_stays(self):
+        # Once V3 rows decoded, a row that lost fields on the line is not read as a V2 row.
+        dec = fed(b"\n" + text([ROW1, "1\t2\t3\t4\t5", ROW2]))
+        self.assertEqual((dec.good, dec.bad, dec.unmapped), (2, 1, 0))  # damaged, not unmapped
+        self.assertEqual(present(dec.reading), ROW2_VALUES)
+
+    def test_a_header_overrides_the_inferred_layout(self):
+        dec = fed(b"\n" + text([ROW1, "Ah\tV", "3.5\t41"]))
+        self.assertEqual(dec.good, 2)
+        self.assertEqual(present(dec.reading), [3500, 41000])
+
+
+class FirstWholeLineTest(unittest.TestCase):
+    """Issue 11 case 2: a stream that begins at a line start keeps its first row."""
+
+    def test_clean_start_keeps_the_first_row(self):
+        seen = []
+        dec = CaV3Decoder(Reading(), V31)
+        dec.on_record = lambda flags: seen.append(dec.reading.ah_used_mah)
+        data = text(V2_ROWS)
+        dec.feed(data, len(data))
+        self.assertEqual(counters(dec), (3, 0, 0, 0))
+        self.assertEqual(seen, [512, 513, 514])
+
+    def test_a_cut_inside_the_first_number_is_dropped(self):
+        # "12.345" cut to "2.345" has one integer digit where the next row has two.
+        rows = ["12.345\t36.04\t-0.50\t21.30\t7.251", "12.346\t36.01\t2.25\t21.52\t7.257"]
+        for cut in (1, 2, 3, 5):
+            dec = fed(text(rows)[cut:])
+            self.assertEqual((dec.good, dec.bad), (1, 1), cut)
+            self.assertEqual(dec.reading.ah_used_mah, 12346)
+
+    def test_a_cut_sign_is_dropped(self):
+        rows = ["-0.3\t36.04\t1\t2\t3", "-0.3\t36.01\t1\t2\t3"]
+        dec = fed(text(rows)[1:])
+        self.assertEqual((dec.good, dec.bad), (1, 1))
+
+    def test_a_header_next_drops_the_held_row(self):
+        dec = fed(text([ROW1, HEADER, ROW2]))
+        self.assertEqual((dec.good, dec.bad), (1, 1))
+        self.assertEqual(present(dec.reading), ROW2_VALUES)
+
+    def test_chunking_does_not_matter(self):
+        data = text(V2_ROWS)
+        for step in (1, 2, 5, 17):
+            dec = fed(data, step=step)
+            self.assertEqual(counters(dec), (3, 0, 0, 0), step)
+
+    def test_a_single_row_is_held(self):
+        # Nothing yet proves it whole: no record until the next line.
+        dec = fed(text(V2_ROWS[:1]))
+        self.assertEqual(counters(dec), (0, 0, 0, 0))
+
+
+class SeparatorsTest(unittest.TestCase):
+    """Issue 11 case 3: runs of spaces or tabs; CR LF."""
+
+    def test_spaces_as_in_the_manual(self):
+        header = "Ah V A S D Deg RPM HW Nm ThI ThO AuxA AuxD Flgs"
+        row = "5.542 37.28 0.05 0.00 11.58 31.2 0.0 0 0.2 0.82 1.00 82.4 75.0 1"
+        dec = fed(text([header, row, row], "\r\n"))
+        r = dec.reading
+        self.assertEqual(counters(dec), (2, 0, 0, 0))
+        self.assertEqual(present(r), [5542, 37280, 50, 0, 11580, 31200, 0, 0, 200, 820, 1000, 82400, 75000])
+        self.assertEqual(r.preset, 1)
+
+    def test_runs_of_tabs_and_spaces(self):
+        row = "  5.542 \t 37.28\t\t0.05   0.00\t11.58  "
+        dec = fed(b"\n" + text([row]))
+        self.assertEqual(counters(dec), (1, 0, 0, 0))
+        self.assertEqual(present(dec.reading), [5542, 37280, 50, 0, 11580])
+
+    def test_blank_lines_are_no_rows(self):
+        dec = fed(text(["Ah\tV", "   ", "\t", "1\t2"]))
+        self.assertEqual((dec.good, dec.bad), (1, 0))
+
+
+class FlagsTest(unittest.TestCase):
+    """Issue 11 case 4: the Flgs column."""
+
+    def flags_of(self, text_flags):
+        row = ROW1.split("\t")
+        row[13] = text_flags
+        return fed(text([HEADER, "\t".join(row)]))
+
+    def test_letters(self):
+        cases = [("1B", 1, CA_BRAKE, 0), ("2AW", 2, 0, ord("W")), ("3s", 3, 0, ord("s")),
+                 ("1", 1, 0, 0), ("0", 0, 0, 0), ("2XB", 2, CA_BRAKE | CA_THROTTLE_FAULT, 0),
+                 ("4BT", 4, CA_BRAKE, ord("T")), ("1V", 1, 0, ord("V")), ("1S", 1, 0, ord("S"))]
+        for flags, preset, bits, limit in cases:
+            dec = self.flags_of(flags)
+            r = dec.reading
+            self.assertEqual(dec.flags, ALL, flags)
+            self.assertEqual((r.preset, r.ca_flags, r.limit), (preset, bits, limit), flags)
+            self.assertEqual(present(r), ROW1_VALUES)  # Flgs is not a number among the values
+
+    def test_other_forms_are_absent(self):
+        for flags in ("1Q", "1.5", "-1", "100", "B?"):
+            dec = self.flags_of(flags)
+            self.assertEqual(dec.good, 1, flags)
+            self.assertEqual(dec.flags & F_CA_FLAGS, 0, flags)
+            self.assertEqual(dec.reading.have & F_CA_FLAGS, 0, flags)
+
+
+class AbsentColumnsTest(unittest.TestCase):
+    """Issue 11 case 5: a record carries only the columns its row had."""
+
+    def test_v2_rows_carry_no_v3_columns(self):
+        dec = fed(text(["Ah\tV\tA\tS\tD"] + V2_ROWS))
+        r = dec.reading
+        self.assertEqual(present_names(r), V2)
+        self.assertEqual(r.have & (F_TEMPS | F_CA_FLAGS), 0)
+        self.assertEqual(r.temps[1], NO_SENSOR)
+
+    def test_a_short_row_after_a_long_one_shows_only_its_own(self):
+        dec = fed(text([HEADER, ROW1, "Ah\tV", "1\t2"]))
+        self.assertEqual(present_names(dec.reading), ["Ah", "V"])
+
+
+class InferredAllocationTest(unittest.TestCase):
+    def test_inferred_rows_with_flags_allocate_nothing(self):
+        if not alloc.measurable():
+            self.skipTest(alloc.UNMEASURABLE)
+        dec = CaV3Decoder(Reading(), ["Ah", "V"])
+        rows = bytearray(text([ROW1[:-1] + "2AW", ROW2]).replace(b"\t", b"  "))
+        head = text(["", ROW2])
+        dec.feed(head, len(head))
+        n = len(rows)
+
+        def rounds(count):
+            for _ in range(count):
+                dec.feed(rows, n)
+
+        used = alloc.allocated(rounds, 300, warm=20)
+        self.assertEqual(dec.good, 2 * 320 + 1)
+        self.assertEqual(used, 0)
 
 
 if __name__ == "__main__":

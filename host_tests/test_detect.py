@@ -21,7 +21,7 @@ CA_TEXT = (
 
 # Tiny BMS replies whose payloads are full of tabs, line ends and ASCII digits.
 TINY = (
-    frame(0x1A, u32le(0x0D0A0931))  # SOC bytes 31 09 0A 0D
+    frame(0x1A, u32le(0x05090A0D))  # SOC bytes 0D 0A 09 05: 84.5 %
     + frame(0x18, u16le(0x0993))
     + with_pl(0x1C, b"\x09\x0a" + b"1\t2\t3\r\n" * 3 + b"\x0d\x0a\x09")  # 13 cells
     + frame(0x16, b"\x0d\x0a")

@@ -216,3 +216,93 @@ def test_simulated_cycle_analyst_capture_round_trips(tmp_path):
     assert used == sorted(used) and 0.05 <= used[-1] <= 0.056  # 10 A for 20 s: 0.0556 Ah
     assert all(r["current_a"] == 10 for r in recs)  # the CA logs a discharge as positive amps
     assert lines[-1]["summary"] == {"format": "cav3", "records": 20, "bad_frames": 0, "skipped_bytes": 0}
+
+
+# ---- real files (issue 11, cases 9 to 11) ----------------------------------------------------
+
+
+def test_auto_names_no_format_when_nothing_decoded(tmp_path):
+    # Empty, random and CSV input: one line on stderr says so, with a hint; exit status 1.
+    cases = {
+        "empty.bin": (b"", "empty"),
+        "random.bin": (bytes((i * 151 + 7) % 251 for i in range(3000)), "--hexdump"),
+        "ride.csv": (b"Ah,V,A,S,D\r\n0.512,36.04,-0.50,21.30,7.251\r\n" * 3, "CSV"),
+    }
+    for name, (data, hint) in cases.items():
+        path = tmp_path / name
+        path.write_bytes(data)
+        proc, lines = run(path)
+        assert proc.returncode == 1, name
+        assert lines[-1]["summary"]["format"] is None and lines[-1]["summary"]["records"] == 0
+        assert len(proc.stderr.splitlines()) == 1 and "nothing matched" in proc.stderr, proc.stderr
+        assert hint in proc.stderr, proc.stderr
+        assert "Traceback" not in proc.stderr
+
+
+def test_header_less_rows_of_another_count_name_the_setting(tmp_path):
+    path = tmp_path / "seven.txt"
+    path.write_bytes(b"1.5\t40\t2\t3\t4\t5\t6\n" * 4)
+    proc, _ = run(path)
+    assert proc.returncode == 1
+    assert "7 columns" in proc.stderr and "cav3.columns" in proc.stderr
+    config = tmp_path / "seven.json"
+    config.write_text(json.dumps({"cav3": {"columns": ["Ah", "V", "A", "S", "D", "Deg", "RPM"]}}))
+    proc, lines = run(path, "--config", config)
+    assert proc.returncode == 0, proc.stderr
+    assert lines[-1]["summary"]["records"] == 4  # the first row too: it began the file
+    assert records(lines)[0]["temps_c"] == [None, 5, None]
+
+
+def test_header_less_v2_slice_starting_mid_line(tmp_path):
+    # Issue 11 case 1: a V2 stream joined mid-line, default configuration, auto-detected.
+    rows = b"".join(b"0.%03d\t36.04\t-0.50\t21.30\t7.%03d\r\n" % (500 + i, 250 + i) for i in range(30))
+    path = tmp_path / "v2.bin"
+    path.write_bytes(rows[17:])
+    proc, lines = run(path)
+    assert proc.returncode == 0, proc.stderr
+    recs = records(lines)
+    assert len(recs) == 29 and recs[0]["ah_used"] == 0.501 and recs[-1]["ah_used"] == 0.529
+    assert set(recs[0]["values"]) == {"Ah", "V", "A", "S", "D"}  # no V3 column appears as 0
+    assert "temps_c" not in recs[0] and "preset" not in recs[0]
+
+
+def test_records_of_a_capture_carry_their_time(tmp_path):
+    chunks = [(1000, SOC_87_5), (2000, VOLTS[:3]), (2100, VOLTS[3:])]
+    proc, lines = run(capture(tmp_path / "c.jsonl", chunks))
+    assert [r["t_ms"] for r in records(lines)] == [1000, 2100]  # the chunk that completed it
+    raw = tmp_path / "raw.bin"
+    raw.write_bytes(SOC_87_5)
+    proc, lines = run(raw)
+    assert "t_ms" not in records(lines)[0]  # a raw dump has no times
+
+
+def test_hexdump_shows_ascii_and_starts_rows_at_line_starts(tmp_path):
+    raw = tmp_path / "ca.bin"
+    raw.write_bytes(CA_HEADER + CA_ROW_1 + CA_ROW_2)
+    proc = subprocess.run([sys.executable, str(DECODE), str(raw), "--hexdump"],
+                          capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    rows = proc.stdout.splitlines()
+    starts = [int(row[:8], 16) for row in rows[:-1] if "frame" in row or "line" in row]
+    assert starts == [0, len(CA_HEADER), len(CA_HEADER) + len(CA_ROW_1)]
+    assert "|Ah.V.A.S.D.Deg.R|" in rows[0]
+
+
+def test_plot_draws_only_what_the_stream_has(tmp_path):
+    # SOC frames alone, no errors: one panel (figure height 3 inches at 100 dpi).
+    chunks = [(i * 1000, frame(0x1A, struct.pack("<I", 90_000_000 - i * 100_000))) for i in range(10)]
+    out = tmp_path / "soc.png"
+    proc, lines = run(capture(tmp_path / "c.jsonl", chunks), "--plot", out)
+    assert proc.returncode == 0, proc.stderr
+    assert image_of(out).shape[0] == 300
+
+
+def test_plot_of_nothing_writes_no_picture(tmp_path):
+    empty = tmp_path / "empty.jsonl"
+    capture(empty, [])
+    out = tmp_path / "none.png"
+    for fmt in ("auto", "tinybms"):
+        proc, _ = run(empty, "--plot", out, "--format", fmt)
+        assert proc.returncode == 1
+        assert len(proc.stderr.splitlines()) == 1 and "Traceback" not in proc.stderr
+        assert not out.exists()

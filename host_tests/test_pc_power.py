@@ -78,7 +78,7 @@ def test_the_key_ends_a_slice_and_the_output_follows_within_the_bound(tmp_path):
     key_at = 8_050  # inside a slice
     out = run(tmp_path, 9_000, key_at=key_at)
     assert min(out["slept"]) < 100  # the key edge woke the chip
-    # Never before the 10 ms debounce, at most 10 ms after it (protocol.md section 5).
+    # Never before the 10 ms debounce, at most 10 ms after it (docs/protocol.md section 5).
     assert 10 <= out["out_on_at"] - key_at <= 20
 
 

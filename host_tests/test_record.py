@@ -4,7 +4,20 @@ import json
 import unittest
 
 from socbar import record
-from socbar.reading import F_REGS, F_SOC, F_STATUS, F_TEMPS, F_VALUES, F_VOLTAGE, NO_SENSOR, Reading
+from socbar.reading import (
+    CA_BRAKE,
+    F_CA_FLAGS,
+    F_CELL_MAX,
+    F_CELL_MIN,
+    F_REGS,
+    F_SOC,
+    F_STATUS,
+    F_TEMPS,
+    F_VALUES,
+    F_VOLTAGE,
+    NO_SENSOR,
+    Reading,
+)
 
 
 class FixedTest(unittest.TestCase):
@@ -34,10 +47,28 @@ class LineTest(unittest.TestCase):
         self.assertEqual(json.loads(text)["temps_c"], [27.8, None, -1.5])
         self.assertEqual(r.temps[1], NO_SENSOR)
 
-    def test_unknown_status_is_null_with_its_code(self):
+    def test_unknown_status_is_unknown_with_its_code(self):
+        # 0x95 is not among the six documented codes (docs/protocol.md section 3).
         r = Reading()
-        r.status = 0x42
-        self.assertEqual(record.line("x", r, F_STATUS), '{"format": "x", "status": null, "status_code": 66}')
+        for code in (0x42, 0x95):
+            r.status = code
+            expected = '{"format": "x", "status": "unknown", "status_code": %d}' % code
+            self.assertEqual(record.line("x", r, F_STATUS), expected)
+
+    def test_cell_min_and_max_apart(self):
+        # Issue 11 case 7: a record holds what its frame carried.
+        r = Reading()
+        r.cell_min_mv, r.cell_max_mv = 3012, 4123
+        self.assertEqual(record.line("x", r, F_CELL_MAX), '{"format": "x", "cell_max_mv": 4123}')
+        self.assertEqual(record.line("x", r, F_CELL_MIN), '{"format": "x", "cell_min_mv": 3012}')
+
+    def test_cycle_analyst_flags(self):
+        r = Reading()
+        r.preset, r.ca_flags, r.limit = 2, CA_BRAKE, ord("W")
+        expected = '{"format": "cav3", "preset": 2, "brake": true, "throttle_fault": false, "limit": "W"}'
+        self.assertEqual(record.line("cav3", r, F_CA_FLAGS), expected)
+        r.limit = 0
+        self.assertEqual(json.loads(record.line("cav3", r, F_CA_FLAGS))["limit"], None)
 
     def test_registers_with_and_without_address(self):
         r = Reading()
@@ -49,8 +80,9 @@ class LineTest(unittest.TestCase):
 
     def test_values_are_named(self):
         r = Reading()
-        r.value_count = 2
+        r.value_count = 3
+        r.value_mask = 0b101  # the row had no "V": absent, not 0
         r.values[0] = 39_977
-        r.values[1] = -422_200
+        r.values[2] = -422_200
         expected = '{"format": "cav3", "values": {"Ah": 39.977, "A": -422.2}}'
-        self.assertEqual(record.line("cav3", r, F_VALUES, ("Ah", "A")), expected)
+        self.assertEqual(record.line("cav3", r, F_VALUES, ("Ah", "V", "A")), expected)

@@ -9,7 +9,17 @@ import unittest
 import alloc
 from socbar.compat import ticks_add
 from socbar.config import validate
-from socbar.reading import F_AH, F_CURRENT, F_SOC, F_STATUS, F_VOLTAGE, Reading
+from socbar.reading import (
+    CA_BRAKE,
+    CA_THROTTLE_FAULT,
+    F_AH,
+    F_CA_FLAGS,
+    F_CURRENT,
+    F_SOC,
+    F_STATUS,
+    F_VOLTAGE,
+    Reading,
+)
 from socbar.state import (
     ASLEEP,
     CHARGING,
@@ -192,6 +202,62 @@ class BadFramesTest(unittest.TestCase):
         for _ in range(8):
             s.on_frame(0, 0)
         self.assertEqual(s.quality, 25)  # 8 of 32
+
+
+class QualityOverSilenceTest(unittest.TestCase):
+    """Issue 11 case 12: the link quality falls when frames stop."""
+
+    def test_missed_periods_count_and_a_lost_link_reads_zero(self):
+        reading, s = make(key=True)
+        for t in range(0, 10000, 1000):
+            soc_frame(s, reading, t, 50_000_000)
+            s.update(t)
+        self.assertEqual(s.quality, 100)
+        s.update(10999)  # the frame at 10 000 is 1 999 ms late: within two periods, no miss
+        self.assertEqual(s.quality, 100)
+        s.update(11000)  # two periods of silence: one frame missed, 10 good of 11
+        self.assertEqual(s.quality, 90)
+        s.update(13500)  # 4.5 periods: three missed
+        self.assertEqual(s.quality, 76)  # 10 of 13
+        self.assertEqual(s.update(15000), LINK_LOST)  # 6 periods since the last frame at 9 000
+        self.assertEqual(s.quality, 0)
+        soc_frame(s, reading, 16000, 50_000_000)
+        self.assertEqual(s.quality, 100)  # a new window from the first frame back
+
+    def test_bad_frames_alone_read_zero(self):
+        reading, s = make(key=True)
+        soc_frame(s, reading, 0, 50_000_000)
+        for t in range(100, 7000, 100):
+            s.on_bad_frame(t)
+        self.assertEqual(s.update(7000), LINK_LOST)
+        self.assertEqual(s.quality, 0)
+
+
+class CycleAnalystFlagsTest(unittest.TestCase):
+    """Issue 11 case 4: a throttle fault (Flgs X) is a fault."""
+
+    def flags(self, s, reading, now, bits):
+        reading.voltage_mv = 52000
+        reading.ca_flags = bits
+        reading.have |= F_VOLTAGE | F_CA_FLAGS
+        s.on_frame(F_VOLTAGE | F_CA_FLAGS, now)
+
+    def test_throttle_fault(self):
+        reading, s = make(soc={"source": "voltage", "cells": 14, "chemistry": "nmc"})
+        self.flags(s, reading, 0, CA_BRAKE)
+        self.assertEqual(s.update(0), LIVE)
+        self.flags(s, reading, 1000, CA_THROTTLE_FAULT | CA_BRAKE)
+        self.assertEqual(s.update(1000), FAULT)
+        self.flags(s, reading, 2000, 0)
+        self.assertEqual(s.update(2000), LIVE)
+
+    def test_an_old_fault_flag_decides_nothing(self):
+        reading, s = make(soc={"source": "voltage", "cells": 14, "chemistry": "nmc"})
+        self.flags(s, reading, 0, CA_THROTTLE_FAULT)
+        reading.have |= F_VOLTAGE
+        s.on_frame(F_VOLTAGE, 2000)  # rows without a Flgs column from here on
+        s.on_frame(F_VOLTAGE, 3000)
+        self.assertEqual(s.update(3000), LIVE)  # the flag is 3 periods old: stale
 
 
 class SocSourceTest(unittest.TestCase):

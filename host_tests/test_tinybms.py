@@ -13,7 +13,8 @@ from feeding import feed
 from frames import float32_bits, float32_le, frame, i16le, u16be, u16le, u32le, with_pl
 from socbar.reading import (
     F_ACK,
-    F_CELL_MINMAX,
+    F_CELL_MAX,
+    F_CELL_MIN,
     F_CELLS,
     F_CURRENT,
     F_NACK,
@@ -29,6 +30,7 @@ from socbar.reading import (
     Reading,
 )
 from socbar.tinybms import (
+    ASK_MEMORY,
     MILLI_MAX,
     NOT_FINITE,
     TinyBmsDecoder,
@@ -166,7 +168,7 @@ class CommandTest(unittest.TestCase):
 
     def test_cell_max_min(self):
         dec = fed(frame(0x16, u16le(4123)) + frame(0x17, u16le(3012)))
-        self.assertEqual(dec.flags, F_CELL_MINMAX)
+        self.assertEqual(dec.flags, F_CELL_MAX | F_CELL_MIN)
         self.assertEqual((dec.reading.cell_max_mv, dec.reading.cell_min_mv), (4123, 3012))
 
     def test_status(self):
@@ -179,7 +181,6 @@ class CommandTest(unittest.TestCase):
         self.assertEqual(dec.flags, F_SOC)
         self.assertEqual(dec.reading.soc, 87654321)
         self.assertEqual(fed(frame(0x1A, u32le(100000000))).reading.soc, 100000000)
-        self.assertEqual(fed(frame(0x1A, u32le(0xFFFFFFFF))).reading.soc, MILLI_MAX)  # saturates
 
     def test_temps_with_missing_sensor(self):
         dec = fed(with_pl(0x1B, i16le(-55, -32768, 1234)))
@@ -209,9 +210,9 @@ class CommandTest(unittest.TestCase):
         r = dec.reading
         self.assertEqual(dec.flags, F_SPEED | F_RANGE)
         self.assertEqual((r.speed, r.distance_km, r.time_left_s), (24500, 42, 5400))
-        dec = fed(frame(0x20, float32_bits(0x7F800000) + u32le(7) + u32le(0xFFFFFFFF)))
-        self.assertEqual(dec.flags, F_RANGE)
-        self.assertEqual((dec.reading.distance_km, dec.reading.time_left_s), (7, MILLI_MAX))
+        dec = fed(frame(0x20, float32_bits(0x7F800000) + u32le(7) + u32le(86400)))
+        self.assertEqual(dec.flags, F_RANGE)  # an infinite speed is left out
+        self.assertEqual((dec.reading.distance_km, dec.reading.time_left_s), (7, 86400))
 
     def test_ack_and_nack(self):
         dec = fed(frame(0x01, b"\x07") + frame(0x00, b"\x1a\x01"))
@@ -241,7 +242,7 @@ class CommandTest(unittest.TestCase):
         reply = with_pl(0x03, u16be(0x0000, 0x4255, 0x0000, 0xC148, 3012, 4123))
         dec = fed(frames.modbus_read_request(36, 6) + reply)
         r = dec.reading
-        self.assertEqual(dec.flags, F_REGS | F_VOLTAGE | F_CURRENT | F_CELL_MINMAX)
+        self.assertEqual(dec.flags, F_REGS | F_VOLTAGE | F_CURRENT | F_CELL_MIN | F_CELL_MAX)
         self.assertEqual((r.voltage_mv, r.current_ma), (53250, -12500))
         self.assertEqual((r.cell_min_mv, r.cell_max_mv), (3012, 4123))
 
@@ -253,7 +254,7 @@ class CommandTest(unittest.TestCase):
     def test_individual_registers(self):
         # 0xFF9C = -100: external temp 1 at -10.0 degC.
         pairs = u16le(46, 0x95C0, 47, 0x05A9, 50, 0x91, 42, 0xFF9C)
-        dec = fed(with_pl(0x09, pairs))
+        dec = fed(with_pl(0x09, u16le(46, 47, 50, 42)) + with_pl(0x09, pairs))
         r = dec.reading
         self.assertEqual(dec.flags, F_REGS | F_SOC | F_STATUS | F_TEMPS)
         self.assertEqual(list(r.reg_addrs[0:4]), [46, 47, 50, 42])
@@ -279,13 +280,17 @@ def mixed_stream():
         frames.read_request(0x1A)
         + frame(0x1A, u32le(50000000))
         + b"\x00\x13\x55"
+        + frames.read_request(0x14)
         + frame(0x14, float32_le(53.25))
         + TEMPS_REQUEST
         + TEMPS_REPLY
         + MODBUS_REQUEST
         + MODBUS_REPLY
+        + frames.read_request(0x18)
         + frame(0x18, u16le(0x91))
+        + frames.read_request(0x1C)
         + with_pl(0x1C, u16le(*range(37000, 37013)))
+        + frames.read_request(0x20)
         + frame(0x20, float32_le(12.0) + u32le(3) + u32le(600))
         + WRITE_REPLY
     )
@@ -313,8 +318,9 @@ class StreamTest(unittest.TestCase):
 
     def test_mixed_stream_counters(self):
         dec = fed(mixed_stream())
-        # 8 responses, 3 requests, the three junk bytes skipped.
-        self.assertEqual(counters(dec), (8, 0, 3, 0, 3))
+        # 7 answers to 7 requests; the write reply answers none of them: bad, its 8 bytes
+        # skipped after the three junk bytes.
+        self.assertEqual(counters(dec), (7, 1, 11, 0, 7))
 
     def test_any_chunking_gives_the_same(self):
         data = mixed_stream()
@@ -396,8 +402,8 @@ class EdgeValuesTest(unittest.TestCase):
     """Values at the edges of what the Reading's slots hold: never raised, never shown wrong."""
 
     def test_a_pair_above_the_register_map_is_left_out(self):
-        dec = fed(with_pl(0x09, u16le(0x8000, 5)))  # reg_addrs are signed 16-bit
-        self.assertEqual(counters(dec), (1, 0, 0, 0, 0))
+        dec = fed(with_pl(0x09, u16le(0x8000)) + with_pl(0x09, u16le(0x8000, 5)))  # reg_addrs: int16
+        self.assertEqual(counters(dec), (1, 0, 0, 0, 1))
         self.assertEqual(dec.reading.reg_count, 0)
 
     def test_a_block_running_past_0x7fff_keeps_no_addresses(self):
@@ -412,10 +418,12 @@ class EdgeValuesTest(unittest.TestCase):
         self.assertFalse(dec.flags & F_SOC)
         self.assertEqual(dec.reading.soc, 0)
 
-    def test_32_bit_values_saturate_where_small_ints_end(self):
-        # 2**30 - 1 is the largest small int on a 32-bit port; above it a value would allocate.
-        self.assertEqual(fed(frame(0x1A, u32le(0x3FFFFFFF))).reading.soc, 0x3FFFFFFF)
-        self.assertEqual(fed(frame(0x1A, u32le(0x40000000))).reading.soc, MILLI_MAX)
+    def test_32_bit_values_beyond_small_ints_are_implausible(self):
+        # 2**30 - 1 is the largest small int on a 32-bit port; no bound lets such a value through.
+        for value in (0x3FFFFFFF, 0x40000000, 0xFFFFFFFF):
+            dec = fed(frame(0x1A, u32le(value)))
+            self.assertEqual((dec.good, dec.bad, dec.reading.have), (0, 1, 0))
+        self.assertEqual(MILLI_MAX, 0x3FFFFFFF)
 
     def test_a_short_temperature_reply_leaves_the_rest_without_sensor(self):
         dec = fed(with_pl(0x1B, i16le(250)))  # only the internal sensor: 25.0 degC
@@ -434,12 +442,105 @@ class IndividualReadsOnASharedLineTest(unittest.TestCase):
         self.assertEqual(dec.reading.status, 0x93)  # from the reply, not the address 145
         self.assertEqual(dec.reading.reg_count, 2)
 
-    def test_a_line_of_replies_alone_decodes_them(self):
-        # What the firmware hears on the BMS's TX wire: answers to a poller it cannot see.
-        short_reply = with_pl(0x09, u16le(50, 0x91))
-        dec = fed(short_reply + short_reply)
-        self.assertEqual(counters(dec), (2, 0, 0, 0, 0))
-        self.assertEqual(dec.reading.status, 0x91)
+    def test_pairs_that_answer_no_request_are_requests(self):
+        # Issue 11 case 6: AA 09 04 22 00 23 00 asks for registers 0x22 and 0x23, and reads as
+        # the pair (0x22, 0x23) as well. Nobody asked for a pair, so it is a request, not data.
+        ask = with_pl(0x09, u16le(0x22, 0x23))
+        self.assertEqual(ask[:7], bytes.fromhex("AA090422002300"))
+        dec = fed(ask * 4)
+        self.assertEqual(counters(dec), (0, 0, 0, 0, 4))
+        self.assertEqual(dec.reading.have, 0)
+
+    def test_a_reply_with_other_addresses_answers_nothing(self):
+        dec = fed(with_pl(0x09, u16le(50)) + with_pl(0x09, u16le(51, 0x91)))
+        self.assertEqual(counters(dec), (0, 0, 0, 0, 2))
+
+
+class OnlyAnswersAreDataTest(unittest.TestCase):
+    """Issue 11 case 6: once requests were seen, a response is data only when it answers one."""
+
+    def test_a_reply_answers_the_last_request_once(self):
+        soc = frame(0x1A, u32le(50000000))
+        dec = fed(frames.read_request(0x1A) + soc + soc)
+        self.assertEqual((dec.good, dec.bad, dec.requests), (1, 1, 1))
+
+    def test_a_reply_to_another_command_is_bad(self):
+        dec = fed(frames.read_request(0x18) + frame(0x1A, u32le(50000000)))
+        self.assertEqual((dec.good, dec.bad, dec.reading.have), (0, 1, 0))
+
+    def test_a_nack_answers_the_command_it_names(self):
+        dec = fed(frames.read_request(0x1A) + frame(0x00, b"\x1a\x01"))
+        self.assertEqual((dec.good, dec.bad, dec.reading.nack_cmd), (1, 0, 0x1A))
+        dec = fed(frames.read_request(0x1A) + frame(0x00, b"\x18\x01"))
+        self.assertEqual((dec.good, dec.bad), (0, 1))
+
+    def test_requests_alone_give_no_records(self):
+        stream = b"".join(frames.read_request(cmd) for cmd in (0x14, 0x15, 0x18, 0x1A, 0x1B, 0x20)) * 2
+        dec = fed(stream)
+        # The last 0x20 request still waits: its bytes could yet begin a 16-byte reply.
+        self.assertEqual(counters(dec), (0, 0, 0, 0, 11))
+
+    def test_a_poller_gone_quiet_leaves_the_broadcasts_heard(self):
+        # A request (or noise that passed as one), then broadcasts only: ASK_MEMORY of them
+        # answer nothing and are bad, after which the line is a line of broadcasts again.
+        soc = frame(0x1A, u32le(50000000))
+        dec = fed(frames.read_request(0x18) + soc * (ASK_MEMORY + 2))
+        self.assertEqual((dec.good, dec.bad), (2, ASK_MEMORY))
+
+    def test_a_line_without_requests_keeps_its_broadcasts(self):
+        dec = fed(frame(0x1A, u32le(50000000)) * 3)
+        self.assertEqual((dec.good, dec.bad), (3, 0))
+
+
+class ImplausibleValuesTest(unittest.TestCase):
+    """Issue 11 case 6: values no BMS sends are counted bad and never written."""
+
+    def bad(self, data):
+        dec = fed(data)  # a sync byte inside the rejected frame may make a second bad one
+        self.assertEqual((dec.good, dec.bad > 0, dec.reading.have), (0, True, 0), data.hex())
+
+    def test_soc_over_100_percent(self):
+        self.bad(frame(0x1A, u32le(100000001)))
+        self.bad(frames.modbus_read_request(46, 2) + with_pl(0x03, u16be(0xE101, 0x05F5)))  # 100 000 001
+
+    def test_distance_no_vehicle_drives(self):
+        self.bad(frame(0x20, float32_le(12.0) + u32le(346730366) + u32le(600)))
+        dec = fed(frame(0x20, float32_le(12.0) + u32le(100000) + u32le(600)))
+        self.assertEqual(dec.reading.distance_km, 100000)
+
+    def test_time_speed_volts_amps_cells_temps(self):
+        self.bad(frame(0x20, float32_le(12.0) + u32le(3) + u32le(315360001)))
+        self.bad(frame(0x20, float32_le(500.5) + u32le(3) + u32le(600)))
+        self.bad(frame(0x14, float32_le(100.001)))
+        self.bad(frame(0x14, float32_le(-1.0)))
+        self.bad(frame(0x15, float32_le(-5000.5)))
+        self.bad(frame(0x16, u16le(5001)))
+        self.bad(frame(0x17, u16le(65535)))
+        self.bad(with_pl(0x1B, i16le(250, 1501, NO_SENSOR)))
+        self.bad(with_pl(0x1B, i16le(-551)))
+        self.bad(frames.modbus_read_request(40, 2) + with_pl(0x03, u16be(3000, 5001)))
+
+    def test_edges_are_kept(self):
+        dec = fed(frame(0x14, float32_le(100.0)) + frame(0x15, float32_le(-5000.0)) + frame(0x16, u16le(5000))
+                  + with_pl(0x1B, i16le(-550, 1500, NO_SENSOR)))
+        r = dec.reading
+        self.assertEqual((dec.good, dec.bad), (4, 0))
+        self.assertEqual((r.voltage_mv, r.current_ma, r.cell_max_mv), (100000, -5000000, 5000))
+        self.assertEqual(list(r.temps), [-550, 1500, NO_SENSOR])
+
+
+class OneFrameOneRecordTest(unittest.TestCase):
+    """Issue 11 cases 7 and 8."""
+
+    def test_max_and_min_cell_apart(self):
+        dec = fed(frame(0x16, u16le(4123)))
+        self.assertEqual(dec.flags, F_CELL_MAX)
+        dec = fed(frame(0x17, u16le(3012)))
+        self.assertEqual(dec.flags, F_CELL_MIN)
+
+    def test_an_undocumented_status_is_kept_with_its_code(self):
+        dec = fed(frame(0x18, u16le(0x95)))
+        self.assertEqual((dec.good, dec.reading.status), (1, 0x95))
 
 
 class RequestBuilderTest(unittest.TestCase):
@@ -487,7 +588,8 @@ class RequestBuilderTest(unittest.TestCase):
         n = read_registers(buf, 36, 4)
         dec.feed(buf, n)
         dec.feed(WRITE_REPLY, len(WRITE_REPLY))  # pushes out a request still waiting for bytes
-        self.assertEqual(counters(dec), (1, 0, 0, 0, 13))
+        # The write reply answers none of the 13 requests: a bad frame, its bytes skipped.
+        self.assertEqual(counters(dec), (0, 1, 8, 0, 13))
 
 
 class AllocationTest(unittest.TestCase):
@@ -498,7 +600,9 @@ class AllocationTest(unittest.TestCase):
             mixed_stream()
             + frames.block_read_request(46, 5)
             + with_pl(0x07, u16le(0x95C0, 0x05A9, 251, 0, 0x93))
+            + with_pl(0x09, u16le(37, 36, 38, 39))
             + with_pl(0x09, u16le(37, 0x4255, 36, 0, 38, 0, 39, 0xC148))
+            + frames.read_request(0x15)
             + frame(0x15, float32_le(-3.75))
             + frame(0x01, b"\x07")
             + b"\xaa\x14\x01"

@@ -1,6 +1,6 @@
 """The web dashboard: its data per display state, and the server on real sockets.
 
-Expected values come from protocol.md (frame layouts, units) and from the
+Expected values come from docs/protocol.md (frame layouts, units) and from the
 bar's rules in socbar/bar.py's docstring: with n segments, segment k
 (1-based) is lit above (k - 1) * 100 / n %; the default colours are red from
 0 %, amber from 30 %, green from 60 %; link lost flashes the two end segments

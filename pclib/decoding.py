@@ -25,37 +25,53 @@ def make_decoder(fmt, config, reading):
     raise ValueError("unknown format %r; use one of %s" % (fmt, ", ".join(FORMATS)))
 
 
-def detect(chunks, config, seen):
-    """Pick the format from the stream's first bytes (None when nothing wins).
+def detect(chunks, config, seen, probe):
+    """Pick the format from the stream's first bytes (None when nothing decoded).
 
-    Every chunk looked at is appended to ``seen``, so the caller can decode
-    them too, even when reading the next chunk raised."""
+    The detector's winner, or else, once the probe ends (or reading a chunk
+    raised), the candidate that decoded the most (at least one) frame: it is
+    also left in ``probe["best"]``. Every chunk looked at is appended to
+    ``seen``, so the caller can decode them too. ``probe["unmapped"]`` gets
+    the field count of Cycle Analyst rows that fitted no layout (0 if none)."""
     candidates = [make_decoder(name, config, Reading()) for name in ("tinybms", "custom", "cav3")]
     detector = Detector(candidates, PROBE_LIMIT)
-    for chunk in chunks:
-        seen.append(chunk)
-        data = chunk[1]
-        winner = detector.feed(bytearray(data), len(data))
-        if winner is not None:
-            return winner.name
-        if detector.hopeless:
-            break
-    return None
+    probe["best"] = None
+    try:
+        for chunk in chunks:
+            seen.append(chunk)
+            data = chunk[1]
+            winner = detector.feed(bytearray(data), len(data))
+            if winner is not None:
+                probe["best"] = winner.name
+                return winner.name
+            if detector.hopeless:
+                break
+    finally:
+        probe["unmapped"] = candidates[2].unmapped
+        if probe["best"] is None:
+            best = None
+            for dec in candidates:
+                if dec.good and (best is None or dec.good > best.good):
+                    best = dec
+            probe["best"] = best.name if best is not None else None
+    return probe["best"]
 
 
-def choose(chunks, fmt, config):
-    """(format, chunks read to choose it, error met reading them or None).
+def choose(chunks, fmt, config, probe=None):
+    """(format or None, chunks read to choose it, error met reading them or None).
 
-    "auto" runs detection over the first chunks and falls back to tinybms;
-    an error is handed back instead of raised, so the caller can still
-    decode the chunks before it."""
+    "auto" runs detection over the first chunks; None means nothing
+    decoded. An error is handed back instead of raised, so the caller can
+    still decode the chunks before it."""
     head = []
     if fmt != "auto":
         return fmt, head, None
+    if probe is None:
+        probe = {}
     try:
-        return detect(chunks, config, head) or "tinybms", head, None
+        return detect(chunks, config, head, probe), head, None
     except Exception as exc:  # noqa: BLE001 - the caller raises it in its turn
-        return "tinybms", head, exc
+        return probe.get("best"), head, exc
 
 
 def then_raise(head, error, rest):
@@ -66,28 +82,52 @@ def then_raise(head, error, rest):
     yield from rest
 
 
+class Unmatched:
+    """What decode uses when auto-detection found nothing: every byte is skipped."""
+
+    name = None
+    good = 0
+    bad = 0
+    overlong = 0
+    unmapped = 0
+
+    def __init__(self):
+        self.skipped = 0
+        self.on_record = None
+
+    def feed(self, data, n):
+        self.skipped += n
+        return 0
+
+
 def summary(fmt, decoder):
-    return '{"summary": {"format": "%s", "records": %d, "bad_frames": %d, "skipped_bytes": %d}}' % (
-        fmt,
+    return '{"summary": {"format": %s, "records": %d, "bad_frames": %d, "skipped_bytes": %d}}' % (
+        '"%s"' % fmt if fmt else "null",
         decoder.good,
         decoder.bad + decoder.overlong,
         decoder.skipped,
     )
 
 
-def decode(chunks, fmt, config, out, after_chunk=None):
+def timed(line, t):
+    """A record line with the capture time of its chunk first: ``{"t_ms": t, ...}``."""
+    return '{"t_ms": %d, %s' % (t, line[1:])
+
+
+def decode(chunks, fmt, config, out, after_chunk=None, probe=None):
     """Feed ``chunks``, pairs of (time in ms, bytes), through the decoder of
     ``fmt``; call ``out(line, t)`` for every record, with the time of the
     chunk that completed it, and last for the summary line (``bad_frames``
-    counts failed checks and over-long frames together). Auto-detection
-    falls back to tinybms, so unrecognised bytes show up as skipped.
-    ``after_chunk(t, decoder)``, if given, is called after every chunk.
-    An error reading the chunks (a broken capture) is raised after what came
-    before it was decoded and the summary printed. Returns the format used."""
+    counts failed checks and over-long frames together). When "auto" finds
+    nothing, no decoder runs: every byte is skipped and the summary's format
+    is null. ``after_chunk(t, decoder)``, if given, is called after every
+    chunk; ``probe`` is handed to ``detect``. An error reading the chunks (a
+    broken capture) is raised after what came before it was decoded and the
+    summary printed. Returns the decoder used."""
     chunks = iter(chunks)
-    fmt, head, error = choose(chunks, fmt, config)
+    fmt, head, error = choose(chunks, fmt, config, probe)
     reading = Reading()
-    decoder = make_decoder(fmt, config, reading)
+    decoder = make_decoder(fmt, config, reading) if fmt else Unmatched()
     names = getattr(decoder, "value_names", ())
     now = [0]
 
@@ -103,4 +143,4 @@ def decode(chunks, fmt, config, out, after_chunk=None):
                 after_chunk(t, decoder)
     finally:  # a broken capture still gets the summary of what was decoded
         out(summary(fmt, decoder), now[0])
-    return fmt
+    return decoder

@@ -1,28 +1,58 @@
-"""Streaming decoder of the Cycle Analyst V3 data log (docs/protocol.md section 4).
+"""Streaming decoder of the Cycle Analyst data log (docs/protocol.md section 4).
 
-The log is text: one header line of column names, then one row of numbers
-per sample, fields separated by TAB, lines ended by CR, LF or CR LF. Columns
-are mapped by header name; until a header is seen the configured column list
-stands in for it. A row must have exactly as many fields as the active column
-list, so a row cut short by a stream that started mid-line is counted bad and
-the next row decodes.
+The log is text: an optional header line of column names, then one row of
+numbers per sample. Lines end in CR, LF or CR LF; fields are separated by
+runs of TABs or spaces (the CA writes TABs, some loggers and Grin's manual
+spaces).
 
-The first line after start-up or ``reset()`` may be a fragment. It is used
-only if it is a header that begins with ``Ah`` (every Cycle Analyst header
-does); a row there could be cut inside its first number and give a wrong
-value, so it is counted bad.
+What is read from the stream and what is inferred:
+
+- A header maps the columns by name and stays in force until the next one.
+  The first line after start-up or ``reset()`` is taken as a header only if
+  it begins with ``Ah`` (every CA header does), since it may be a fragment.
+- Without a header (a board that powers up after the CA joins mid-stream)
+  the layout comes from a row's field count: the configured column list
+  (``cav3.columns``) when the count matches it, else the 5 columns of a V2
+  unit (Ah V A S D) or the 14 of a V3.1 unit (``VALUE_NAMES``). Any other
+  count needs the configured list: such rows are counted bad, and when they
+  are numbers their field count is kept in ``unmapped`` so the tools can say
+  so. The first row
+  accepted fixes the layout until a header comes, so a row damaged on the
+  line cannot be read as the other layout.
+- A first row that begins the stream may be cut inside its first number
+  (``12.345`` read as ``2.345``). It is held until the next line and kept
+  only when that row has the same layout and a first field of the same
+  shape (sign, integer digits, decimals): a cut removes leading characters
+  and changes that shape. Otherwise it is counted bad.
+- The ``Flgs`` column is the preset number and letters: B brake, X throttle
+  fault, A W T V S s the limit that is active. It lands in
+  ``reading.preset``, ``reading.ca_flags`` and ``reading.limit``
+  (``F_CA_FLAGS``); a Flgs text of any other form is left out of the record.
+- A record carries only the columns its row had: every other known column
+  lands in ``reading.values`` at its index in ``VALUE_NAMES`` with its bit
+  set in ``reading.value_mask``; Ah, V, A, S and Deg also fill the Reading's
+  slots. A column the row lacks keeps no value and no flag.
 
 Numbers become integer milli-units digit by digit (at most six integer
 digits and three decimals are kept; further decimals are dropped), so a row
-allocates nothing. Every known column lands in ``reading.values`` at its
-index in ``VALUE_NAMES`` (0 when the active columns lack it); the slots of
-the Reading get Ah, V, A, S and Deg.
+allocates nothing. A mapped column other than Flgs that holds no number
+makes the row bad.
 """
 
 from array import array
 
 from .compat import const
-from .reading import F_AH, F_CURRENT, F_SPEED, F_TEMPS, F_VALUES, F_VOLTAGE
+from .reading import (
+    CA_BRAKE,
+    CA_THROTTLE_FAULT,
+    F_AH,
+    F_CA_FLAGS,
+    F_CURRENT,
+    F_SPEED,
+    F_TEMPS,
+    F_VALUES,
+    F_VOLTAGE,
+)
 
 VALUE_NAMES = ("Ah", "V", "A", "S", "D", "Deg", "RPM", "HW", "Nm", "ThI", "ThO", "AuxA", "AuxD", "Flgs")
 _NAMES = tuple(name.encode() for name in VALUE_NAMES)
@@ -33,22 +63,32 @@ _S = const(3)
 _DEG = const(5)
 _FLGS = const(13)
 _COUNT = const(14)
+V2_COLUMNS = const(5)  # Ah V A S D: the first five of VALUE_NAMES
+V3_COLUMNS = const(14)
 
 LINE_MAX = const(160)  # bytes; a V3.1 row is about 100
 MAX_COLUMNS = const(32)  # as many as the configuration accepts
 
 _NOT_NUMBER = const(-0x40000000)  # below any parsed value (six integer digits at most)
-_UNKNOWN = const(-1)  # a column with a name this decoder does not know
+_UNKNOWN = const(0xFF)  # a column with a name this decoder does not know
 
 # What a field holds, in _kind.
 _NUMBER = const(0)
 _NAME = const(1)
 _OTHER = const(2)
+_FLAGS = const(3)
 
-_TAB = b"\t"
+# Where a row's layout comes from (_fit): none, the column map, VALUE_NAMES order.
+_NO_FIT = const(0)
+_MAPPED = const(1)
+_INFERRED = const(2)
+
 _CR = const(13)
 _LF = const(10)
+_TAB_B = b"\t"
+_SPACE_B = b" "
 _TEMP_MAX = const(32767)
+_PRESET_MAX = const(99)
 
 
 def _name_index(buf, start, end):
@@ -82,19 +122,29 @@ class CaV3Decoder:
         self.bad = 0
         self.skipped = 0
         self.overlong = 0
+        self.unmapped = 0  # field count of the last row that fitted no layout, 0 if none
         self._line = bytearray(LINE_MAX)
         self._n = 0
         self._dropping = False  # inside an over-long line
         self._first = True  # no line end seen since start or reset
-        self._values = array("i", bytes(4 * MAX_COLUMNS))  # parsed number per field
+        self._values = array("i", bytes(4 * MAX_COLUMNS))  # parsed number (or flags code) per field
         self._kind = bytearray(MAX_COLUMNS)
-        self._got = bytearray(_COUNT)  # 1 where this row set VALUE_NAMES[i]
-        self._map = bytearray(MAX_COLUMNS)  # value index per column, 0xFF for unknown
-        self._columns = 0  # active column count: the configured list until a header comes
+        self._starts = bytearray(MAX_COLUMNS)  # field bounds in the line (LINE_MAX < 256)
+        self._ends = bytearray(MAX_COLUMNS)
+        self._map = bytearray(MAX_COLUMNS)  # value index per column, _UNKNOWN for unknown names
+        self._held = array("i", bytes(4 * MAX_COLUMNS))  # the first row, until the next line
+        self._held_kind = bytearray(MAX_COLUMNS)
+        self._held_fields = 0  # 0: nothing held
+        self._held_fit = _NO_FIT
+        self._held_shape = 0
+        self._held_bytes = 0
+        self._configured = 0
         for name in columns[:MAX_COLUMNS]:
             raw = name.encode()
-            self._map[self._columns] = _name_index(raw, 0, len(raw)) & 0xFF
-            self._columns += 1
+            self._map[self._configured] = _name_index(raw, 0, len(raw))
+            self._configured += 1
+        self._locked = _NO_FIT  # how rows are mapped once a header or a first row decided
+        self._columns = 0  # the locked field count
 
     def reset(self):
         """Drop a partial line (counted as skipped); the next line may be a fragment."""
@@ -102,6 +152,7 @@ class CaV3Decoder:
         self._n = 0
         self._dropping = False
         self._first = True
+        self._drop_held()
 
     def feed(self, data, n):
         """Consume ``data[0:n]``; return the OR of the F_* flags of the rows completed."""
@@ -113,6 +164,7 @@ class CaV3Decoder:
                 if self._dropping:
                     self._dropping = False
                     self.overlong += 1
+                    self._drop_held()
                 elif self._n:
                     flags |= self._end_line()
                     self._n = 0
@@ -129,23 +181,82 @@ class CaV3Decoder:
         return flags
 
     def _end_line(self):
-        """Decide on the line in the buffer: header, row or bad; return the row's flags."""
+        """Decide on the line in the buffer, and on a row held before it; return the rows' flags."""
         n = self._n
         fields = self._split(n)
-        if fields < 0:
-            return self._reject(n)
         kind = self._kind
         names = 0
         for f in range(fields):
             if kind[f] == _NAME:
                 names += 1
+        flags = 0
+        if self._held_fields:
+            if (names < fields and self._held_fields == fields and self._held_fit == self._fit(fields)
+                    and self._held_shape == self._shape()):
+                flags = self._row(self._held, self._held_kind, fields, self._held_fit)
+                if flags < 0:
+                    flags = self._reject(self._held_bytes)
+                self._held_fields = 0
+            else:
+                self._drop_held()
+        if fields <= 0:
+            if fields < 0:
+                return flags | self._reject(n)
+            self.skipped += n  # blanks only
+            return flags
         if names == fields:
-            if self._header(n, fields):
-                return 0
-            return self._reject(n)
-        if self._first or fields != self._columns:
-            return self._reject(n)
-        return self._row(fields)
+            if self._header(fields):
+                return flags
+            return flags | self._reject(n)
+        fit = self._fit(fields)
+        if fit == _NO_FIT:
+            if not self._locked and fields > 1 and self._numbers(fields) >= fields - 1:
+                self.unmapped = fields  # a row of numbers (and Flgs) in want of a layout
+            return flags | self._reject(n)
+        if self._first:
+            self._hold(fields, fit, n)
+            return flags
+        row = self._row(self._values, kind, fields, fit)
+        if row < 0:
+            return flags | self._reject(n)
+        return flags | row
+
+    def _numbers(self, fields):
+        kind = self._kind
+        count = 0
+        for f in range(fields):
+            if kind[f] == _NUMBER:
+                count += 1
+        return count
+
+    def _fit(self, fields):
+        """How a row of ``fields`` fields is mapped: _MAPPED, _INFERRED or _NO_FIT."""
+        if self._locked:
+            return self._locked if fields == self._columns else _NO_FIT
+        if fields == self._configured:
+            return _MAPPED
+        if fields == V2_COLUMNS or fields == V3_COLUMNS:
+            return _INFERRED
+        return _NO_FIT
+
+    def _hold(self, fields, fit, n):
+        """Keep the stream's first row until the next line says whether it was whole."""
+        held = self._held
+        held_kind = self._held_kind
+        values = self._values
+        kind = self._kind
+        for f in range(fields):
+            held[f] = values[f]
+            held_kind[f] = kind[f]
+        self._held_fields = fields
+        self._held_fit = fit
+        self._held_shape = self._shape()
+        self._held_bytes = n
+
+    def _drop_held(self):
+        if self._held_fields:
+            self._held_fields = 0
+            self._reject(self._held_bytes)
 
     def _reject(self, n):
         self.bad += 1
@@ -153,26 +264,45 @@ class CaV3Decoder:
         return 0
 
     def _split(self, n):
-        """Classify every field of the line and parse the numbers; return the field count or -1."""
+        """Classify every field of the line and parse the numbers; return the field count or -1.
+
+        Separators are found with ``find`` (in C): tabs, and spaces only when the line has any.
+        """
         line = self._line
         kind = self._kind
         values = self._values
+        starts = self._starts
+        ends = self._ends
+        spaced = line.find(_SPACE_B, 0, n) >= 0
         start = 0
         f = 0
-        while start <= n:
-            end = line.find(_TAB, start, n)
+        while start < n:
+            end = line.find(_TAB_B, start, n)
             if end < 0:
                 end = n
+            if spaced:
+                space = line.find(_SPACE_B, start, end)
+                if space >= 0:
+                    end = space
+            if end == start:  # one more separator of a run
+                start += 1
+                continue
             if f == MAX_COLUMNS:
                 return -1
+            starts[f] = start
+            ends[f] = end
             value = self._number(start, end)
-            values[f] = value
             if value != _NOT_NUMBER:
                 kind[f] = _NUMBER
-            elif end > start and _is_letter(line[start]) and self._word(start, end):
-                kind[f] = _NAME
             else:
-                kind[f] = _OTHER
+                value = self._flags(start, end)
+                if _is_letter(line[start]) and self._word(start, end):
+                    kind[f] = _NAME
+                elif value >= 0:
+                    kind[f] = _FLAGS
+                else:
+                    kind[f] = _OTHER
+            values[f] = value
             f += 1
             start = end + 1
         return f
@@ -187,14 +317,8 @@ class CaV3Decoder:
         return True
 
     def _number(self, start, end):
-        """``line[start:end]`` as milli-units, or _NOT_NUMBER; spaces around it are allowed."""
+        """``line[start:end]`` as milli-units, or _NOT_NUMBER."""
         line = self._line
-        while start < end and line[start] == 32:
-            start += 1
-        while end > start and line[end - 1] == 32:
-            end -= 1
-        if start == end:
-            return _NOT_NUMBER
         negative = False
         c = line[start]
         if c == 45 or c == 43:  # '-' '+'
@@ -227,77 +351,123 @@ class CaV3Decoder:
             decimals += 1
         return -value if negative else value
 
-    def _header(self, n, fields):
+    def _flags(self, start, end):
+        """A Flgs text (preset digits, then B, X or limit letters) as a code, or -1.
+
+        The code is preset | CA_* bits << 8 | limit letter << 16.
+        """
+        line = self._line
+        preset = 0
+        bits = 0
+        limit = 0
+        i = start
+        while i < end and 48 <= line[i] <= 57:
+            preset = preset * 10 + line[i] - 48
+            if preset > _PRESET_MAX:
+                return -1
+            i += 1
+        while i < end:
+            c = line[i]
+            if c == 66:  # 'B'
+                bits |= CA_BRAKE
+            elif c == 88:  # 'X'
+                bits |= CA_THROTTLE_FAULT
+            elif c == 65 or c == 87 or c == 84 or c == 86 or c == 83 or c == 115:  # A W T V S s
+                limit = c
+            else:
+                return -1
+            i += 1
+        return preset | (bits << 8) | (limit << 16)
+
+    def _shape(self):
+        """Sign, integer digits and decimals of the line's first field, as one int."""
+        line = self._line
+        i = self._starts[0]
+        end = self._ends[0]
+        shape = 0
+        if line[i] == 45:
+            shape = 0x100
+            i += 1
+        while i < end and line[i] != 46:
+            shape += 0x10
+            i += 1
+        if i < end:
+            shape += end - i  # the point and the decimals
+        return shape
+
+    def _header(self, fields):
         """Take a line of names as the column list; False if it is not a plausible header."""
         line = self._line
-        if self._first and not (n >= 2 and line[0] == 65 and line[1] == 104 and (n == 2 or line[2] == 9)):
+        starts = self._starts
+        ends = self._ends
+        start = starts[0]
+        if self._first and not (ends[0] - start == 2 and line[start] == 65 and line[start + 1] == 104):
             return False  # the first line must start with "Ah"
-        if not self._map_names(n, False):
+        known = 0
+        for f in range(fields):
+            if _name_index(line, starts[f], ends[f]) != _UNKNOWN:
+                known += 1
+        if not known:
             return False
-        self._map_names(n, True)
+        cmap = self._map
+        for f in range(fields):
+            cmap[f] = _name_index(line, starts[f], ends[f])
+        self._locked = _MAPPED
         self._columns = fields
         return True
 
-    def _map_names(self, n, store):
-        """Count the known names of the header line; with ``store``, make them the column map."""
-        line = self._line
-        known = 0
-        start = 0
-        f = 0
-        while start <= n:
-            end = line.find(_TAB, start, n)
-            if end < 0:
-                end = n
-            k = _name_index(line, start, end)
-            if k != _UNKNOWN:
-                known += 1
-            if store:
-                self._map[f] = k & 0xFF
-            f += 1
-            start = end + 1
-        return known
-
-    def _row(self, fields):
-        """Check a row against the active columns, then write it into the Reading."""
-        kind = self._kind
+    def _row(self, values, kind, fields, fit):
+        """Check a row against its layout, then write it into the Reading; -1 if it is bad."""
         cmap = self._map
-        got = self._got
-        for k in range(_COUNT):
-            got[k] = 0
+        got = 0
+        code = -1
         for f in range(fields):
-            k = cmap[f]
-            if k == 0xFF:
+            k = f if fit == _INFERRED else cmap[f]
+            if k == _UNKNOWN:
                 continue
-            if kind[f] == _NUMBER:
-                got[k] = 1
-            elif k != _FLGS:
-                return self._reject(self._n)
+            if k == _FLGS:
+                value = values[f]
+                if kind[f] == _NUMBER:
+                    if 0 <= value <= _PRESET_MAX * 1000 and value % 1000 == 0:
+                        code = value // 1000
+                elif kind[f] != _OTHER:
+                    code = value
+            elif kind[f] == _NUMBER:
+                got |= 1 << k
+            else:
+                return -1
+        if not self._locked:
+            self._locked = fit
+            self._columns = fields
         r = self.reading
         out = r.values
-        for k in range(_COUNT):
-            out[k] = 0
-        values = self._values
         for f in range(fields):
-            k = cmap[f]
-            if k != 0xFF and got[k]:
+            k = f if fit == _INFERRED else cmap[f]
+            if k != _UNKNOWN and got & (1 << k):
                 out[k] = values[f]
         r.value_count = _COUNT
+        r.value_mask = got
         flags = F_VALUES
-        if got[_AH]:
+        if got & (1 << _AH):
             r.ah_used_mah = out[_AH]
             flags |= F_AH
-        if got[_V]:
+        if got & (1 << _V):
             r.voltage_mv = out[_V]
             flags |= F_VOLTAGE
-        if got[_A]:
+        if got & (1 << _A):
             r.current_ma = out[_A]
             flags |= F_CURRENT
-        if got[_S]:
+        if got & (1 << _S):
             r.speed = out[_S]
             flags |= F_SPEED
-        if got[_DEG]:
+        if got & (1 << _DEG):
             r.temps[1] = _tenths(out[_DEG])
             flags |= F_TEMPS
+        if code >= 0:
+            r.preset = code & 0xFF
+            r.ca_flags = (code >> 8) & 0xFF
+            r.limit = code >> 16
+            flags |= F_CA_FLAGS
         self.good += 1
         r.have |= flags
         if self.on_record is not None:

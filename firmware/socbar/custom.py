@@ -26,7 +26,8 @@ from .compat import const
 from .crc import crc16, sum8, xor8
 from .reading import (
     F_AH,
-    F_CELL_MINMAX,
+    F_CELL_MAX,
+    F_CELL_MIN,
     F_CURRENT,
     F_SOC,
     F_SPEED,
@@ -41,7 +42,7 @@ SLOTS = (
     "soc", "status", "voltage_mv", "current_ma", "cell_min_mv", "cell_max_mv", "ah_used_mah", "speed",
     "temp_internal", "temp_ext1", "temp_ext2",
 )
-_SLOT_FLAGS = (F_SOC, F_STATUS, F_VOLTAGE, F_CURRENT, F_CELL_MINMAX, F_CELL_MINMAX, F_AH, F_SPEED,
+_SLOT_FLAGS = (F_SOC, F_STATUS, F_VOLTAGE, F_CURRENT, F_CELL_MIN, F_CELL_MAX, F_AH, F_SPEED,
                F_TEMPS, F_TEMPS, F_TEMPS)
 _TEMP0 = const(8)  # index in SLOTS of temp_internal: temps[slot - _TEMP0]
 _VALUE0 = const(16)  # slot codes from here on are reading.values[code - _VALUE0]
@@ -343,6 +344,7 @@ class CustomDecoder:
                 r.temps[slot - _TEMP0] = -_TEMP_MAX if value < -_TEMP_MAX else min(value, _TEMP_MAX)
         if flags & F_VALUES:
             r.value_count = len(self.value_names)
+            r.value_mask = (1 << r.value_count) - 1
         self.good += 1
         r.have |= flags
         if self.on_record is not None:

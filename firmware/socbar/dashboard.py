@@ -24,7 +24,7 @@ import json
 
 from .bar import BarRenderer
 from .compat import const, ticks_add, ticks_diff
-from .reading import F_CELL_MINMAX, F_CURRENT, F_TEMPS, F_VOLTAGE, NO_SENSOR
+from .reading import F_CELL_MAX, F_CELL_MIN, F_CURRENT, F_TEMPS, F_VOLTAGE, NO_SENSOR
 from .state import ASLEEP, EMPTY, LINK_LOST, REGEN, STALE, STATE_NAMES
 
 STEP_MS = const(50)  # every blink edge of bar.py falls on a multiple of this
@@ -118,8 +118,8 @@ class Dashboard:
             "voltage_mv": r.voltage_mv if have & F_VOLTAGE else None,
             "current_ma": r.current_ma if have & F_CURRENT else None,
             "temps_dc": temps,
-            "cell_min_mv": r.cell_min_mv if have & F_CELL_MINMAX else None,
-            "cell_max_mv": r.cell_max_mv if have & F_CELL_MINMAX else None,
+            "cell_min_mv": r.cell_min_mv if have & F_CELL_MIN else None,
+            "cell_max_mv": r.cell_max_mv if have & F_CELL_MAX else None,
             "quality": None if state == LINK_LOST or state == ASLEEP else bms.quality,
             "age_ms": bms.age_ms if bms.age_ms >= 0 else None,
             "format": dec.name if dec is not None else None,

@@ -8,6 +8,11 @@ field that has ever been set, so "0" and "never heard" stay different.
 Units: SOC in 0.000001 % (100 % = 100_000_000, as the BMS sends it), volts
 and amps in milli-units, temperatures in 0.1 degC, cell voltages in mV (min /
 max) or 0.1 mV (the cell list), speed in 0.001 of its unit.
+
+``values`` holds named extra columns (Cycle Analyst, custom frames);
+``value_mask`` has bit i set when ``values[i]`` came with the last record, so
+a column the stream did not carry is absent rather than 0. A status code
+outside ``STATUS_NAMES`` is undocumented and names no state.
 """
 
 from array import array
@@ -18,7 +23,7 @@ F_SOC = const(0x0001)
 F_STATUS = const(0x0002)
 F_VOLTAGE = const(0x0004)
 F_CURRENT = const(0x0008)
-F_CELL_MINMAX = const(0x0010)
+F_CELL_MIN = const(0x0010)
 F_TEMPS = const(0x0020)
 F_CELLS = const(0x0040)
 F_REGS = const(0x0080)
@@ -29,6 +34,12 @@ F_ACK = const(0x0800)
 F_NACK = const(0x1000)
 F_RANGE = const(0x2000)
 F_VALUES = const(0x4000)
+F_CELL_MAX = const(0x8000)
+F_CA_FLAGS = const(0x10000)
+
+# Bits of ``ca_flags``: the letters of the Cycle Analyst's Flgs column.
+CA_BRAKE = const(0x01)  # B
+CA_THROTTLE_FAULT = const(0x02)  # X
 
 NO_SENSOR = const(-32768)
 MAX_CELLS = const(16)
@@ -86,6 +97,10 @@ class Reading:
         self.cell_count = 0
         self.reg_count = 0
         self.value_count = 0
+        self.value_mask = 0
+        self.preset = 0  # Cycle Analyst preset number, Flgs column
+        self.ca_flags = 0  # CA_* bits
+        self.limit = 0  # the CA's active limit letter (A W T V S s) as a byte, 0 for none
         self.version_count = 0
         self.ack_cmd = 0
         self.nack_cmd = 0

@@ -6,9 +6,13 @@ allocates freely: it runs once per record in tools, never on the hot path.
 """
 
 from .reading import (
+    CA_BRAKE,
+    CA_THROTTLE_FAULT,
     F_ACK,
     F_AH,
-    F_CELL_MINMAX,
+    F_CA_FLAGS,
+    F_CELL_MAX,
+    F_CELL_MIN,
     F_CELLS,
     F_CURRENT,
     F_NACK,
@@ -38,12 +42,18 @@ def fixed(value, decimals):
     return "%s%d.%s" % (sign, whole, digits)
 
 
+def _bool(value):
+    return "true" if value else "false"
+
+
 def _temps(temps):
     return "[%s]" % ", ".join("null" if t == NO_SENSOR else fixed(t, 1) for t in temps)
 
 
 def line(fmt, reading, flags, value_names=()):
-    """The record for one decoded frame: the fields that frame carried."""
+    """The record for one decoded frame: the fields that frame carried.
+
+    A status code outside the documented six is "unknown", with its code."""
     r = reading
     parts = ['"format": "%s"' % fmt]
     if flags & F_SOC:
@@ -53,13 +63,14 @@ def line(fmt, reading, flags, value_names=()):
     if flags & F_CURRENT:
         parts.append('"current_a": %s' % fixed(r.current_ma, 3))
     if flags & F_STATUS:
-        name = STATUS_NAMES.get(r.status)
-        parts.append('"status": %s' % ('"%s"' % name if name else "null"))
+        parts.append('"status": "%s"' % STATUS_NAMES.get(r.status, "unknown"))
         parts.append('"status_code": %d' % r.status)
     if flags & F_TEMPS:
         parts.append('"temps_c": %s' % _temps(r.temps))
-    if flags & F_CELL_MINMAX:
-        parts.append('"cell_min_mv": %d, "cell_max_mv": %d' % (r.cell_min_mv, r.cell_max_mv))
+    if flags & F_CELL_MIN:
+        parts.append('"cell_min_mv": %d' % r.cell_min_mv)
+    if flags & F_CELL_MAX:
+        parts.append('"cell_max_mv": %d' % r.cell_max_mv)
     if flags & F_CELLS:
         cells = ", ".join(fixed(r.cells[i], 1) for i in range(r.cell_count))
         parts.append('"cells_mv": [%s]' % cells)
@@ -84,6 +95,11 @@ def line(fmt, reading, flags, value_names=()):
     if flags & F_VALUES:
         values = []
         for i in range(min(r.value_count, len(value_names))):
-            values.append('"%s": %s' % (value_names[i], fixed(r.values[i], 3)))
+            if r.value_mask & (1 << i):
+                values.append('"%s": %s' % (value_names[i], fixed(r.values[i], 3)))
         parts.append('"values": {%s}' % ", ".join(values))
+    if flags & F_CA_FLAGS:
+        parts.append('"preset": %d, "brake": %s, "throttle_fault": %s, "limit": %s' % (
+            r.preset, _bool(r.ca_flags & CA_BRAKE), _bool(r.ca_flags & CA_THROTTLE_FAULT),
+            '"%s"' % chr(r.limit) if r.limit else "null"))
     return "{%s}" % ", ".join(parts)

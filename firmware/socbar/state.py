@@ -7,7 +7,9 @@ and the PC tools use.
 
 from .compat import const, ticks_diff
 from .reading import (
+    CA_THROTTLE_FAULT,
     F_AH,
+    F_CA_FLAGS,
     F_CURRENT,
     F_SOC,
     F_STATUS,
@@ -64,6 +66,15 @@ class BmsState:
     than the stale time too. In poll mode the period is the poll period when
     that is longer, since data comes no faster than it is asked for.
 
+    A Cycle Analyst's throttle fault flag (Flgs ``X``) is a fault like the
+    BMS's fault status, and ages the same way.
+
+    ``quality`` is the share of good frames among the last 32 outcomes. A
+    frame that should have come and did not is an outcome too: while linked,
+    every whole period of silence after the first two counts as one missed
+    frame, and when the link is lost the window is emptied, so the quality
+    reads 0 % until frames come back.
+
     Data without a status field (a Cycle Analyst stream) shows charging while
     0.1 A or more flows into the pack (negative amps in the CA's sign),
     regen braking included, since the stream cannot tell the two apart.
@@ -83,6 +94,7 @@ class BmsState:
         inp = cfg["input"]
         if inp["mode"] == "poll" and inp["poll_period_ms"] > period:
             period = inp["poll_period_ms"]  # polled data comes no faster than it is asked for
+        self._period = period
         self._stale_ms = period * timing["stale_periods"]
         self._lost_ms = period * timing["lost_periods"]
         soc = cfg["soc"]
@@ -106,6 +118,7 @@ class BmsState:
         self._soc_known = False
         self._status_known = False
         self._last_good = 0
+        self._missed = 0  # periods of silence since the last good frame counted as missed
         self._last_soc = 0
         self._last_status = 0
         self._last_bad = 0
@@ -138,13 +151,14 @@ class BmsState:
         if good:
             self._linked = True
             self._last_good = now
+            self._missed = 0
             self._bad_run = 0
             self._outcomes(1, good)
             if flags & self._soc_flag:
                 self._last_soc = now
                 self._soc_known = True
                 self.soc = self._derive()
-            if flags & F_STATUS:
+            if flags & (F_STATUS | F_CA_FLAGS):
                 self._last_status = now
                 self._status_known = True
         if bad:
@@ -200,6 +214,8 @@ class BmsState:
         self._key_was = key
         if self._linked and ticks_diff(now, self._last_good) >= lost:
             self._forget()
+        if self._linked:
+            self._count_missed(now)
         if not self._linked:
             self.age_ms = -1
             self.state = self._silent(now, key)
@@ -212,7 +228,8 @@ class BmsState:
             self._status_known = False  # an old status decides nothing
         r = self.reading
         status = r.status if self._status_known else 0
-        if status == ST_FAULT:
+        throttle_fault = self._status_known and r.have & F_CA_FLAGS and r.ca_flags & CA_THROTTLE_FAULT
+        if status == ST_FAULT or throttle_fault:
             state = FAULT
         elif not self._soc_known:
             state = STALE
@@ -242,7 +259,20 @@ class BmsState:
             return LINK_LOST
         return ASLEEP
 
+    def _count_missed(self, now):
+        """One missed frame per whole period of silence after the first two (jitter)."""
+        period = self._period
+        silent = ticks_diff(now, self._last_good)
+        while silent >= (self._missed + 2) * period:  # fewer than lost_periods turns
+            self._missed += 1
+            self._outcomes(0, 1)
+
     def _forget(self):
+        self._ring_hi = 0
+        self._ring_lo = 0
+        self._ones = 0
+        self._outcomes_seen = 0
+        self.quality = 0
         self._linked = False
         self._soc_known = False
         self._status_known = False

@@ -16,9 +16,28 @@ same source runs as plain Python (socbar.compat).
 
 A listener may also see the requests of a poller on the same line. A frame
 whose response reading fails its CRC but whose request reading passes is
-counted in ``requests``; the start address of a 0x03 / 0x07 request is kept
-so the matching reply can name its registers. A 0x10 write request (from a
-configuration tool) is not one of these forms and counts as a bad frame.
+counted in ``requests``; the last request is remembered (its command, and the
+start address and count of a 0x03 / 0x07 / 0x09 request) so the reply can
+name its registers. Once a request was seen that can be nothing else, a
+response is data only when it answers the last request, and one request gets
+one reply; any other CRC-valid response counts as bad. A 0x09 frame with a PL
+of 4k reads as k (address, value) pairs or as 2k addresses alike, so it is a
+reply only when it answers a remembered 0x09 request (k addresses, the same
+first one); otherwise it is counted as a request, and, being ambiguous, it
+does not switch the line to answers-only. ASK_MEMORY responses in a row that
+answer nothing switch it back: the poller has gone, or the "request" was
+noise that passed its CRC, and a broadcasting BMS must not stay unheard. A 0x10 write request
+(from a configuration tool) is not one of these forms and counts as bad.
+
+A CRC proves that bytes arrived intact, not that they are a frame: on a busy
+line a window across other frames passes the CRC one time in 65 536. So a
+response whose values no BMS can send (the ``*_MAX`` / ``*_MIN`` bounds below,
+each with its reason) counts as bad and writes nothing.
+
+Counters: ``good`` responses decoded; ``bad`` frames that failed their CRC,
+answered no request or carried implausible values; ``skipped`` bytes dropped
+while hunting for a frame; ``requests`` read requests of another device;
+``overlong`` frames whose PL announced more than a response can carry.
 
 Units follow reading.py. Floats become milli-units with integer arithmetic
 (``float_milli``); a NaN or infinite float leaves its slot and flag untouched
@@ -39,7 +58,8 @@ from .crc import TABLE as _CRC_TABLE
 from .crc import crc16
 from .reading import (
     F_ACK,
-    F_CELL_MINMAX,
+    F_CELL_MAX,
+    F_CELL_MIN,
     F_CELLS,
     F_CURRENT,
     F_NACK,
@@ -55,6 +75,7 @@ from .reading import (
     MAX_REGS,
     MAX_VERSION,
     NO_SENSOR,
+    SOC_FULL,
 )
 
 try:
@@ -107,8 +128,20 @@ _FRAME = const(1)  # a CRC-valid response, copied to the frame buffer
 _REQ = const(2)  # a CRC-valid request of another device, copied likewise
 
 # What _decode says of a CRC-valid frame it cannot use.
-_MALFORMED = const(-1)
+_MALFORMED = const(-1)  # counted bad: malformed, answering no request, or implausible
 _IS_REQUEST = const(-2)
+
+ASK_MEMORY = const(4)  # unanswered responses after which a line is no longer answers-only
+
+# Plausibility bounds of decoded values (docs/protocol.md sections 1-3).
+PACK_MV_MAX = const(100_000)  # the BMS serves 4S-16S packs up to 60 V; 16S at 4.5 V/cell is 72 V
+CURRENT_MA_MAX = const(5_000_000)  # 5 kA in either direction: beyond any shunt on a 60 V pack
+CELL_MV_MAX = const(5_000)  # no lithium chemistry charges a cell above 4.5 V
+TEMP_MIN = const(-550)  # 0.1 degC: below any sensor's and any cell's range
+TEMP_MAX = const(1500)  # 150 degC
+SPEED_MAX = const(500_000)  # 0.001 km/h: 500 km/h, no vehicle on such a pack drives faster
+DISTANCE_KM_MAX = const(100_000)  # distance left on one charge: no battery vehicle drives that far
+TIME_LEFT_S_MAX = const(315_360_000)  # ten years of charge left, even for a solar store at rest
 
 
 @micropython.viper
@@ -346,8 +379,10 @@ class TinyBmsDecoder:
         self._buf = bytearray(MAX_FRAME)  # the frame being decoded
         self._st = array("i", bytes(4 * 6))
         self._req_cmd = 0
+        self._asked = 0  # answers-only while > 0: unanswered responses still tolerated
         self._req_addr = 0
         self._req_count = 0
+        self._req_list = bytearray(64)  # a 0x09 request's address bytes (PL <= 63)
         self._flags = 0
 
     @property
@@ -429,24 +464,72 @@ class TinyBmsDecoder:
             st[_END] = end - pos
 
     def _remember(self, cmd):
-        """Keep the start address and count of a 0x03 / 0x07 request for its reply."""
+        """Keep the last request: its command, and a 0x03 / 0x07 one's start address and count."""
         buf = self._buf
+        self._req_cmd = cmd
+        self._asked = ASK_MEMORY
         if cmd == 0x03:
-            self._req_cmd = cmd
             self._req_addr = (buf[2] << 8) | buf[3]
             self._req_count = buf[5]
         elif cmd == 0x07:
-            self._req_cmd = cmd
             self._req_addr = buf[3] | (buf[4] << 8)
             self._req_count = buf[2]
+
+    def _req_pairs(self, pl):
+        """A 0x09 frame of ``pl`` bytes is a reply: it answers the remembered 0x09 request,
+        pair by pair the addresses asked for, in order."""
+        if self._req_cmd != 0x09 or pl != 4 * self._req_count:
+            return False
+        buf = self._buf
+        asked = self._req_list
+        for i in range(self._req_count):
+            if buf[3 + 4 * i] != asked[2 * i] or buf[4 + 4 * i] != asked[2 * i + 1]:
+                return False
+        return True
+
+    def _req_09(self, pl):
+        """Remember a 0x09 request: its address list, for the reply to match."""
+        copy(self._req_list, 0, self._buf, 3, pl)
+        self._req_cmd = 0x09
+        self._req_count = pl >> 1
+
+    @micropython.native
+    def _req_answered(self, cmd):
+        """On an answers-only line: True when a response of ``cmd`` answers the last request."""
+        asked = self._req_cmd
+        if cmd <= 0x01:  # NACK / ACK name the command they answer
+            cmd = self._buf[2]
+        if asked != cmd or asked == 0:
+            self._asked -= 1
+            return False
+        if cmd != 0x03 and cmd != 0x07:  # _block still needs the address
+            self._req_cmd = 0
+        return True
 
     @micropython.native
     def _decode(self, cmd, length):
         """Write a CRC-checked frame into the Reading; return its flags, _MALFORMED or _IS_REQUEST."""
         buf = self._buf
         r = self.reading
+        pl = length - 5
+        if cmd == 0x09:
+            # A request lists 2-byte addresses, a reply 4-byte pairs: PL = 4k fits both.
+            if pl & 3 == 2 or (pl & 3 == 0 and not self._req_pairs(pl)):
+                if pl & 3 == 2:
+                    self._asked = ASK_MEMORY
+                self._req_09(pl)
+                return _IS_REQUEST
+            if pl & 3:
+                return _MALFORMED
+            self._req_cmd = 0  # answered
+            return self._pairs(pl >> 2)
+        if self._asked and not self._req_answered(cmd):  # no call on a line of broadcasts
+            return _MALFORMED
         if cmd == 0x1A:
-            r.soc = _u32(buf[4] | (buf[5] << 8), buf[2] | (buf[3] << 8))
+            soc = _u32(buf[4] | (buf[5] << 8), buf[2] | (buf[3] << 8))
+            if soc > SOC_FULL:
+                return _MALFORMED
+            r.soc = soc
             return F_SOC
         if cmd == 0x18:
             r.status = buf[2] | (buf[3] << 8)
@@ -456,25 +539,25 @@ class TinyBmsDecoder:
             if value == NOT_FINITE:
                 return 0
             if cmd == 0x14:
+                if not 0 <= value <= PACK_MV_MAX:
+                    return _MALFORMED
                 r.voltage_mv = value
                 return F_VOLTAGE
+            if not -CURRENT_MA_MAX <= value <= CURRENT_MA_MAX:
+                return _MALFORMED
             r.current_ma = value
             return F_CURRENT
-        if cmd == 0x16:
-            r.cell_max_mv = buf[2] | (buf[3] << 8)
-            return F_CELL_MINMAX
-        if cmd == 0x17:
-            r.cell_min_mv = buf[2] | (buf[3] << 8)
-            return F_CELL_MINMAX
+        if cmd == 0x16 or cmd == 0x17:
+            value = buf[2] | (buf[3] << 8)
+            if value > CELL_MV_MAX:
+                return _MALFORMED
+            if cmd == 0x16:
+                r.cell_max_mv = value
+                return F_CELL_MAX
+            r.cell_min_mv = value
+            return F_CELL_MIN
         if cmd == 0x20:
-            flags = F_RANGE
-            value = float_milli(buf, 2)
-            if value != NOT_FINITE:
-                r.speed = value
-                flags |= F_SPEED
-            r.distance_km = _u32(buf[8] | (buf[9] << 8), buf[6] | (buf[7] << 8))
-            r.time_left_s = _u32(buf[12] | (buf[13] << 8), buf[10] | (buf[11] << 8))
-            return flags
+            return self._range()
         if cmd == 0x01:
             r.ack_cmd = buf[2]
             return F_ACK
@@ -485,28 +568,26 @@ class TinyBmsDecoder:
             r.nack_cmd = buf[2]
             r.nack_err = buf[3]
             return F_NACK
-        pl = length - 5
         if cmd == 0x1E or cmd == 0x1F:
             return self._version(pl)
-        if cmd == 0x09:
-            # A request lists 2-byte addresses, a reply 4-byte pairs: PL = 4k fits both.
-            # On a line that has shown requests, such a frame is a reply only right after
-            # a 0x09 request; on a line of replies alone (the BMS's TX), it is a reply.
-            if pl & 3 == 2 or (pl & 3 == 0 and self.requests and self._req_cmd != 0x09):
-                self._req_cmd = 0x09
-                return _IS_REQUEST
-            if pl & 3:
-                return _MALFORMED
-            if self._req_cmd == 0x09:
-                self._req_cmd = 0  # answered
-            return self._pairs(pl >> 2)
         if pl & 1:
             return _MALFORMED
         count = pl >> 1
-        if cmd == 0x1B:
+        if cmd == 0x1B:  # internal, external 1 and 2: a missing one reads "no sensor"
+            t0 = buf[3] | (buf[4] << 8) if count > 0 else 0x8000
+            t1 = buf[5] | (buf[6] << 8) if count > 1 else 0x8000
+            t2 = buf[7] | (buf[8] << 8) if count > 2 else 0x8000
+            t0 -= (t0 & 0x8000) << 1  # int16
+            t1 -= (t1 & 0x8000) << 1
+            t2 -= (t2 & 0x8000) << 1
+            if ((t0 != NO_SENSOR and not TEMP_MIN <= t0 <= TEMP_MAX)
+                    or (t1 != NO_SENSOR and not TEMP_MIN <= t1 <= TEMP_MAX)
+                    or (t2 != NO_SENSOR and not TEMP_MIN <= t2 <= TEMP_MAX)):
+                return _MALFORMED
             temps = r.temps
-            for i in range(3):
-                temps[i] = _s16(buf[3 + 2 * i] | (buf[4 + 2 * i] << 8)) if i < count else NO_SENSOR
+            temps[0] = t0
+            temps[1] = t1
+            temps[2] = t2
             return F_TEMPS
         if cmd == 0x1C:
             cells = r.cells
@@ -515,6 +596,25 @@ class TinyBmsDecoder:
             r.cell_count = count
             return F_CELLS
         return self._block(cmd, count)
+
+    def _range(self):
+        """0x20: speed (float km/h), distance left (km) and time left (s), each within its bound."""
+        buf = self._buf
+        r = self.reading
+        speed = float_milli(buf, 2)
+        distance = _u32(buf[8] | (buf[9] << 8), buf[6] | (buf[7] << 8))
+        time_left = _u32(buf[12] | (buf[13] << 8), buf[10] | (buf[11] << 8))
+        if distance > DISTANCE_KM_MAX or time_left > TIME_LEFT_S_MAX:
+            return _MALFORMED
+        flags = F_RANGE
+        if speed != NOT_FINITE:
+            if not -SPEED_MAX <= speed <= SPEED_MAX:
+                return _MALFORMED
+            r.speed = speed
+            flags |= F_SPEED
+        r.distance_km = distance
+        r.time_left_s = time_left
+        return flags
 
     def _version(self, pl):
         """hw, hw-change, fw as bytes, then 16-bit words (fw-internal, bootloader, register map)."""
@@ -577,6 +677,8 @@ class TinyBmsDecoder:
         r = self.reading
         regs = r.regs
         addrs = r.reg_addrs
+        if not self._regs_plausible():
+            return _MALFORMED
         flags = F_REGS
         for i in range(r.reg_count):
             addr = addrs[i]
@@ -598,10 +700,10 @@ class TinyBmsDecoder:
                         flags |= F_CURRENT
             elif addr == 40:
                 r.cell_min_mv = value
-                flags |= F_CELL_MINMAX
+                flags |= F_CELL_MIN
             elif addr == 41:
                 r.cell_max_mv = value
-                flags |= F_CELL_MINMAX
+                flags |= F_CELL_MAX
             elif addr == 42 or addr == 43 or addr == 48:
                 r.temps[0 if addr == 48 else addr - 41] = _s16(value)
                 flags |= F_TEMPS
@@ -612,3 +714,17 @@ class TinyBmsDecoder:
                 r.status = value
                 flags |= F_STATUS
         return flags
+
+    def _regs_plausible(self):
+        """False when a register carries what no BMS sends: SOC over 100 %, a cell over CELL_MV_MAX."""
+        r = self.reading
+        regs = r.regs
+        addrs = r.reg_addrs
+        for i in range(r.reg_count):
+            addr = addrs[i]
+            if addr == 40 or addr == 41:
+                if regs[i] > CELL_MV_MAX:
+                    return False
+            elif addr == 47 and i > 0 and addrs[i - 1] == 46 and _u32(regs[i], regs[i - 1]) > SOC_FULL:
+                return False
+        return True
