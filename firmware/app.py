@@ -186,9 +186,10 @@ class App:
         except Exception as exc:  # any stage failure is counted, never fatal
             ok = self._failed(0, exc, now)
         try:
+            bms = self.bms
             if self._ign_on:
-                self.bms.set_ignition(self.ignition_out)
-            self.state = self.bms.update(now)
+                bms.ignition = self.ignition_out
+            self.state = bms.update(now)
         except Exception as exc:
             ok = self._failed(1, exc, now)
         try:
@@ -232,9 +233,11 @@ class App:
             self.wait_ms = 0
         elif heard:
             self.wait_ms = RX_GAP_MS
-        else:
+        elif self.line.poll:
             due = self.line.due_in(now)
-            self.wait_ms = IDLE_MS if due < 0 or due > IDLE_MS else due
+            self.wait_ms = IDLE_MS if due > IDLE_MS else due
+        else:
+            self.wait_ms = IDLE_MS
 
     def _failed(self, stage, exc, now):
         self.stage_errors[stage] += 1

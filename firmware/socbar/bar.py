@@ -51,6 +51,7 @@ _PCT = const(100)  # 0.01 % steps per percent
 _STEPS = const(10000)  # 100 % in 0.01 % steps
 _SOC_PER_STEP = const(10000)  # Reading SOC units (0.000001 %) per 0.01 % step
 _EPOCH = const(60000)  # a whole number of every pattern's period
+_STEP_MS = const(50)  # every pattern's edges fall on multiples of this
 
 # Colour slots in the palette; the colour map follows them.
 _OFF = const(0)
@@ -96,6 +97,8 @@ class BarRenderer:
                 rgb[3 * slot + k] = v
         self._state = -1
         self._t0 = 0
+        self._soc = -1  # the SOC of the last full render ...
+        self._until = 0  # ... and when its picture may next change
         self._level = -1  # SOC segments shown; -1: start afresh
         self._color = 0
         self._low = False
@@ -106,6 +109,8 @@ class BarRenderer:
 
         The frame starts dark, so a first render of a dark state returns False.
         """
+        if state == self._state and soc == self._soc and ticks_diff(now, self._until) < 0:
+            return False  # the same picture: nothing moves before the pattern's next step
         if state != self._state:
             self._state = state
             self._t0 = now
@@ -155,6 +160,8 @@ class BarRenderer:
                 mark = 0
                 mark_col = _STALE if t % 2000 < 200 else _OFF
         self.lit = fill if state <= REGEN else 0
+        self._soc = soc
+        self._until = ticks_add(now, _STEP_MS - t % _STEP_MS)
         return self._paint(fill, fill_col, mark, mark2, mark_col)
 
     @micropython.native
@@ -175,6 +182,7 @@ class BarRenderer:
                 changed = True
         return changed
 
+    @micropython.native
     def _follow(self, soc):
         """Move the shown level, colour and low flag towards ``soc``, with hysteresis."""
         p = soc // _SOC_PER_STEP

@@ -147,7 +147,8 @@ TIME_LEFT_S_MAX = const(315_360_000)  # ten years of charge left, even for a sol
 @micropython.viper
 def _length(buf: ptr8, at: int, end: int) -> int:
     """Length of the response at ``buf[at]`` (a 0xAA): > 0, 0 unknown command, -1 overlong,
-    -2 more bytes needed to tell."""
+    -2 more bytes needed to tell. ``_scan`` has the same lines inline: a viper call costs
+    about as much as the rest of a frame's scan."""
     if end - at < 2:
         return -2
     cmd = buf[at + 1]
@@ -215,14 +216,27 @@ def _scan(buf: ptr8, frame: ptr8, st: ptr32, not_response: int) -> int:
     pos = st[_POS]
     end = st[_END]
     tables = ptr8(_TABLES)
+    table = ptr16(_CRC_TABLE)
     while pos < end:
         if buf[pos] != SYNC:
             pos += 1
             st[_SKIPPED] += 1
             continue
-        length = int(_length(buf, pos, end))
-        if length == -2:
+        if end - pos < 2:
             break
+        cmd = int(buf[pos + 1])
+        length = 0
+        if cmd <= _LAST_CMD:
+            length = int(tables[_FIXED + cmd])
+            if not length:
+                max_pl = int(tables[_MAX_PL + cmd])
+                if max_pl:
+                    if end - pos < 3:
+                        break
+                    pl = int(buf[pos + 2])
+                    if cmd == 0x07 or cmd == 0x09:
+                        pl = pl & 0x3F
+                    length = pl + 5 if pl <= max_pl else -1
         if length == 0:
             pos += 1
             st[_SKIPPED] += 1
@@ -232,7 +246,13 @@ def _scan(buf: ptr8, frame: ptr8, st: ptr32, not_response: int) -> int:
             not_response = 0
         elif length > 0:
             if end - pos >= length:
-                if _crc_ok(buf, pos, length):
+                crc = 0xFFFF
+                i = pos
+                last = pos + length - 2
+                while i < last:
+                    crc = (crc >> 8) ^ table[(crc ^ buf[i]) & 0xFF]
+                    i += 1
+                if crc == (buf[last] | (buf[last + 1] << 8)):
                     found = _FRAME
             elif not _hidden(buf, pos, end):
                 break
@@ -436,17 +456,21 @@ class TinyBmsDecoder:
         work = self._work
         buf = self._buf
         st = self._st
+        reading = self.reading
+        on_record = self.on_record
+        good = 0
+        seen = 0  # the OR of their flags
         st[_POS] = 0
         found = _scan(work, buf, st, 0)
         while found:
             if found == _FRAME:
                 flags = self._decode(buf[1], st[_LEN])
                 if flags >= 0:
-                    self.good += 1
-                    self._flags |= flags
-                    self.reading.have |= flags
-                    if self.on_record is not None:
-                        self.on_record(flags)
+                    good += 1
+                    seen |= flags
+                    if on_record is not None:
+                        reading.have |= flags
+                        on_record(flags)
                 elif flags == _IS_REQUEST:
                     self.requests += 1
                 else:  # not a response after all: its request form, or a bad frame
@@ -457,6 +481,9 @@ class TinyBmsDecoder:
                 self.requests += 1
                 self._remember(buf[1])
             found = _scan(work, buf, st, 0)
+        self.good += good
+        self._flags |= seen
+        reading.have |= seen
         pos = st[_POS]
         if pos:
             end = st[_END]
@@ -526,7 +553,10 @@ class TinyBmsDecoder:
         if self._asked and not self._req_answered(cmd):  # no call on a line of broadcasts
             return _MALFORMED
         if cmd == 0x1A:
-            soc = _u32(buf[4] | (buf[5] << 8), buf[2] | (buf[3] << 8))
+            hi = buf[4] | (buf[5] << 8)
+            if hi > SOC_FULL >> 16:  # also keeps the value a small int
+                return _MALFORMED
+            soc = (hi << 16) | buf[2] | (buf[3] << 8)
             if soc > SOC_FULL:
                 return _MALFORMED
             r.soc = soc
@@ -535,7 +565,7 @@ class TinyBmsDecoder:
             r.status = buf[2] | (buf[3] << 8)
             return F_STATUS
         if cmd == 0x14 or cmd == 0x15:
-            value = float_milli(buf, 2)
+            value = _milli(buf[4] | (buf[5] << 8), buf[2] | (buf[3] << 8))
             if value == NOT_FINITE:
                 return 0
             if cmd == 0x14:
@@ -597,6 +627,7 @@ class TinyBmsDecoder:
             return F_CELLS
         return self._block(cmd, count)
 
+    @micropython.native
     def _range(self):
         """0x20: speed (float km/h), distance left (km) and time left (s), each within its bound."""
         buf = self._buf
