@@ -24,6 +24,7 @@ from array import array
 from .bytecopy import copy, drop_until
 from .compat import const
 from .crc import crc16, sum8, xor8
+from .jsontext import show
 from .reading import (
     F_AH,
     F_CELL_MINMAX,
@@ -85,8 +86,6 @@ def _sync_bytes(text):
 
 def description_errors(desc):
     """Every problem of a frame description, as messages naming key path, value and what is allowed."""
-    from .config import show  # here, so that decoding never loads the configuration schema
-
     if not isinstance(desc, dict):
         return ["custom: %s is not an object with sync, length, checksum and fields" % show(desc)]
     errors = []
