@@ -10,10 +10,33 @@ for path in (HERE.parent / "firmware", HERE, HERE / "fakes", HERE.parent / "tool
     if str(path) not in sys.path:
         sys.path.insert(0, str(path))
 
+import alloc  # noqa: E402  (found through the paths above)
+
+# The only skips a run may have: the allocation tests need MicroPython's gc.mem_alloc.
+_unexpected_skips = []
+
+
+def pytest_runtest_logreport(report):
+    if report.skipped and not hasattr(report, "wasxfail"):
+        reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else str(report.longrepr)
+        if alloc.UNMEASURABLE not in reason:
+            _unexpected_skips.append("%s: %s" % (report.nodeid, reason))
+
+
+def pytest_sessionfinish(session, exitstatus):
+    """A skip other than the allocation tests' hides a test that never ran: fail the run."""
+    if _unexpected_skips and exitstatus == 0:
+        session.exitstatus = 1
+
 
 def pytest_terminal_summary(terminalreporter):
-    """Repeat the MicroPython runner's own closing line after pytest's."""
+    """Repeat the MicroPython runner's own closing line after pytest's; name the skips that fail the run."""
     import mpy_suite
 
     if mpy_suite.SUMMARY:
         terminalreporter.write_line(mpy_suite.SUMMARY)
+    if _unexpected_skips:
+        terminalreporter.write_line("FAILED: %d test(s) skipped; only the allocation tests (%s) may skip:"
+                                    % (len(_unexpected_skips), alloc.UNMEASURABLE), red=True)
+        for line in _unexpected_skips:
+            terminalreporter.write_line("  " + line, red=True)

@@ -8,6 +8,7 @@ protocol.md); expected values are worked out from protocol.md by hand.
 
 import unittest
 
+import alloc
 import frames
 from fake_line import Clock, Ignition, Leds, LineUart
 from socbar.config import validate
@@ -80,13 +81,10 @@ class Rig:
         self.rec = Recorder(self.clock)
         self.logs = []
         self.step_ms = step_ms
-        try:
-            from app import App
+        from app import App
 
-            self.app = App(self.config, {}, self.uart, self.leds, self.ignition, self.clock,
-                           log=self.log, messages=messages, **extra)
-        except ImportError as exc:  # a core module the App assembles has not landed yet
-            raise unittest.SkipTest("app needs %s" % exc) from None
+        self.app = App(self.config, {}, self.uart, self.leds, self.ignition, self.clock,
+                       log=self.log, messages=messages, **extra)
         self._since = 0
 
     def log(self, *args):
@@ -452,7 +450,7 @@ class AllocationTest(unittest.TestCase):
         import gc
 
         if not hasattr(gc, "mem_alloc"):
-            self.skipTest("gc.mem_alloc is MicroPython's")
+            self.skipTest(alloc.UNMEASURABLE)
         rig = Rig(doc, key=True)
         chunk = soc_frame(80) + status_frame(0x93)
         if answer is not None:

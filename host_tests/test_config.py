@@ -1,5 +1,6 @@
 """Configuration: defaults for everything, one clear message per mistake, never a failure."""
 
+import sys
 import unittest
 
 from socbar import config
@@ -243,11 +244,7 @@ class CustomTest(unittest.TestCase):
         self.assertEqual(messages, ['custom: "AA1A" is not an object; using the default description'])
         self.assertEqual(cfg["custom"], DEFAULTS["custom"])
 
-    def test_checked_by_the_custom_decoder_when_present(self):
-        try:
-            from socbar.custom import description_errors  # noqa: F401
-        except ImportError:
-            self.skipTest("socbar.custom has not landed yet")
+    def test_checked_by_the_custom_decoder(self):
         bad = {"sync": "AA1A", "length": 8, "checksum": "crc16-modbus", "checksum_start": 0,
                "fields": [{"name": "soc", "offset": 2, "width": 3, "endian": "little", "signed": False,
                            "mul": 1, "div": 1}]}
@@ -257,6 +254,26 @@ class CustomTest(unittest.TestCase):
         self.assertEqual(cfg["custom"], DEFAULTS["custom"])
         _, messages = validate({"custom": DEFAULTS["custom"]})
         self.assertEqual(messages, [])
+
+    def test_reported_when_the_custom_decoder_does_not_load(self):
+        # A valid description other than the default: without the decoder to check it,
+        # it must not be accepted blindly.
+        other = {"sync": "AA1B", "length": 6, "checksum": "none",
+                 "fields": [{"name": "soc", "offset": 2, "width": 4}]}
+        self.assertEqual(validate({"custom": other})[1], [])
+        saved = sys.modules.pop("socbar.custom", None)
+        sys.modules["socbar.custom"] = None  # the import of socbar.custom now fails
+        try:
+            cfg, messages = validate({"custom": other})
+        finally:
+            del sys.modules["socbar.custom"]
+            if saved is not None:
+                sys.modules["socbar.custom"] = saved
+        self.assertEqual(cfg["custom"], DEFAULTS["custom"])
+        self.assertEqual(len(messages), 1, messages)
+        self.assertTrue(messages[0].startswith("custom: cannot be checked, socbar/custom.py does not load"),
+                        messages[0])
+        self.assertTrue(messages[0].endswith("using the default description"), messages[0])
 
 
 class LoadTest(unittest.TestCase):
