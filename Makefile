@@ -28,7 +28,7 @@ soak: $(STAMP)
 	$(PY) bench/soak.py --hours 24
 
 fuzz: $(STAMP)
-	FUZZ_EXAMPLES=20000 $(PY) -m pytest -q -p no:cacheprovider host_tests/test_pc_fuzz.py
+	FUZZ_EXAMPLES=100000 $(PY) -m pytest -q -p no:cacheprovider host_tests/test_pc_fuzz.py
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
