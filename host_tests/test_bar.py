@@ -254,6 +254,16 @@ class PatternTest(unittest.TestCase):
         self.assertEqual(masks(STALE, 65 * PCT, times=(0, 199, 200, 1999, 2000)),
                          [first, first, dark, dark, first])
 
+    def test_full_never_lights_a_segment_the_soc_does_not_reach(self):
+        # A BMS may say "fully charged" while its SOC estimate is lower: 55 % reaches 6 of 10.
+        steady6 = (1,) * 6 + (0,) * 4
+        top_off = (1,) * 5 + (0,) * 5
+        for soc, reached in ((55 * PCT, 6), (100 * PCT, 10), (5 * PCT, 1)):
+            for mask in masks(FULL, soc, times=range(0, 4000, 10)):
+                self.assertEqual(mask[reached:], (0,) * (10 - reached), (soc, mask))
+        self.assertEqual(masks(FULL, 55 * PCT, times=(0, 1749, 1750, 1999, 2000, 3750)),
+                         [steady6, steady6, top_off, top_off, steady6, top_off])
+
     def test_gpio_states_all_differ_even_on_one_segment(self):
         for segments in (1, 2, 10):
             seen = {}

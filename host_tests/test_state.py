@@ -315,3 +315,55 @@ class ReviewCasesTest(unittest.TestCase):
         s.on_frame(F_VOLTAGE, 10)
         self.assertEqual(s.update(10), LIVE)
         self.assertEqual(s.soc, 22_500_000)
+
+
+class ContractTest(unittest.TestCase):
+    """Cases of protocol.md section 6 that the priority order decides: fault > link lost >
+    asleep > empty > charging / full / regen > live > stale."""
+
+    def test_fault_with_the_soc_never_received(self):
+        reading, s = make(key=True)
+        reading.status = 0x9B
+        reading.have |= F_STATUS
+        s.on_frame(F_STATUS, 100)
+        self.assertEqual(s.update(100), FAULT)
+        self.assertEqual(s.update(2999), FAULT)
+
+    def test_fault_with_the_soc_stale(self):
+        reading, s = make(key=True)
+        soc_frame(s, reading, 0, 70_000_000, 0x93)
+        for t in range(500, 6000, 500):  # status frames only from here: the SOC goes stale at 3000
+            reading.status = 0x9B
+            s.on_frame(F_STATUS, t)
+            self.assertEqual(s.update(t), FAULT, t)
+        self.assertEqual(s.update(5600), FAULT)
+
+    def test_a_fault_goes_once_its_status_is_old(self):
+        reading, s = make(key=True)
+        reading.status = 0x9B
+        reading.have |= F_STATUS
+        s.on_frame(F_STATUS, 0)
+        for t in range(500, 4000, 500):
+            s.on_frame(F_VOLTAGE, t)  # the link lives, the fault is no longer said
+        self.assertEqual(s.update(3000), STALE)
+
+
+class StartupGraceTest(unittest.TestCase):
+    """Bad frames right after boot are a BMS (or a line) still settling: not yet a lost link."""
+
+    def test_bad_frames_in_the_first_lost_time_are_not_link_lost(self):
+        for key in (False, True):
+            reading, s = make(key=key, start=0)
+            for t in range(0, 6000, 100):
+                s.on_bad_frame(t)
+                self.assertNotEqual(s.update(t), LINK_LOST, (key, t))
+            s.on_bad_frame(6000)
+            self.assertEqual(s.update(6000), LINK_LOST, key)  # the grace ends; bad frames only is lost
+
+    def test_the_grace_counts_from_the_first_update(self):
+        start = ticks_add(0, -3000)  # a boot just before the tick counter wraps
+        reading, s = make(start=start)
+        s.on_bad_frame(ticks_add(start, 5999))
+        self.assertEqual(s.update(ticks_add(start, 5999)), ASLEEP)
+        s.on_bad_frame(ticks_add(start, 6000))
+        self.assertEqual(s.update(ticks_add(start, 6000)), LINK_LOST)
