@@ -20,12 +20,12 @@ def _table():
     return table
 
 
-_TABLE = _table()
+TABLE = _table()
 
 
 def crc16_py(buf, start, end, crc=0xFFFF):
     """CRC-16/MODBUS of ``buf[start:end]``, continuing from ``crc``."""
-    table = _TABLE
+    table = TABLE
     for i in range(start, end):
         crc = (crc >> 8) ^ table[(crc ^ buf[i]) & 0xFF]
     return crc
@@ -38,7 +38,7 @@ try:
 
     @micropython.viper
     def _crc16_viper(buf: ptr8, start: int, end: int, crc: int) -> int:  # noqa: F821
-        table = ptr16(_TABLE)  # noqa: F821
+        table = ptr16(TABLE)  # noqa: F821
         i = start
         while i < end:
             crc = (crc >> 8) ^ table[(crc ^ buf[i]) & 0xFF]

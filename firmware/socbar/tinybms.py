@@ -6,6 +6,14 @@ ones. Bytes are gathered in one bounded buffer, so a frame may arrive split
 anywhere; a frame that fails its CRC is counted and the search resumes at the
 byte after its 0xAA, so a good frame hidden inside it is still found.
 
+Speed on the RP2040: the walk over the bytes (sync search, lengths, CRC) is
+one viper function, and the Python that decodes a frame is compiled to
+machine code too (``@micropython.native``), whose call state lives on the C
+stack: a bytecode function that needs more than 11 machine words of state
+gets its frame from the heap on every call, which the chip pays for in
+``gc_alloc`` even though ``gc.mem_alloc()`` never shows it. On CPython the
+same source runs as plain Python (socbar.compat).
+
 A listener may also see the requests of a poller on the same line. A frame
 whose response reading fails its CRC but whose request reading passes is
 counted in ``requests``; the start address of a 0x03 / 0x07 request is kept
@@ -23,8 +31,11 @@ There is deliberately no builder for write or reset commands: the firmware
 never changes BMS settings.
 """
 
-from .bytecopy import copy, drop_until
+from array import array
+
+from .bytecopy import copy
 from .compat import const
+from .crc import TABLE as _CRC_TABLE
 from .crc import crc16
 from .reading import (
     F_ACK,
@@ -46,8 +57,12 @@ from .reading import (
     NO_SENSOR,
 )
 
+try:
+    import micropython
+except ImportError:  # CPython: the scanner runs as plain Python
+    from .compat import micropython, ptr8, ptr16, ptr32
+
 SYNC = const(0xAA)
-_SYNC = b"\xaa"
 
 # Saturation bound and the NaN / infinity marker of float_milli.
 MILLI_MAX = const(0x3FFFFFFF)
@@ -56,33 +71,163 @@ NOT_FINITE = const(-0x40000000)
 # The largest frame: a 0x03 reply carrying MAX_REGS registers.
 MAX_FRAME = 3 + 2 * MAX_REGS + 2
 
-# Indexed by command byte (0x00-0x20). _FIXED: total length of a response
-# without a PL byte; _MAX_PL: the largest PL a response can carry into the
-# Reading (0 = no such response); _REQUEST: length of the request form.
-_FIXED = bytes(
+# Indexed by command byte (0x00-0x20), one table after the other in _TABLES:
+# _FIXED, the total length of a response without a PL byte; _MAX_PL, the
+# largest PL a response can carry into the Reading (0 = no such response);
+# _REQUEST, the length of the request form (0 = none).
+_FIXED = const(0)
+_MAX_PL = const(33)
+_REQUEST = const(66)
+_TABLES = bytes(
     (6, 5, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 8, 0, 0, 0, 8, 8, 6, 6, 6, 0, 8, 0, 0, 0, 0, 0, 16)
-)
-_MAX_PL = bytes(
-    (0, 0, 0, 2 * MAX_REGS, 0, 0, 0, 63, 0, 63, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 6,
-     2 * MAX_CELLS, 0, 3 + 2 * (MAX_VERSION - 3), 3 + 2 * (MAX_VERSION - 3), 0)
-)
-_REQUEST = bytes(
-    (0, 0, 0, 8, 0, 0, 0, 7, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 4, 4, 4, 4, 4, 0, 4, 4, 4, 0, 4, 4, 4)
+    + (0, 0, 0, 2 * MAX_REGS, 0, 0, 0, 63, 0, 63, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 6,
+       2 * MAX_CELLS, 0, 3 + 2 * (MAX_VERSION - 3), 3 + 2 * (MAX_VERSION - 3), 0)
+    + (0, 0, 0, 8, 0, 0, 0, 7, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 4, 4, 4, 4, 4, 0, 4, 4, 4, 0, 4, 4, 4)
 )
 _LAST_CMD = const(0x20)
 _READS = b"\x14\x15\x16\x17\x18\x1a\x1b\x1c\x1e\x1f\x20"
 
-# What _length says when it cannot give a length.
-_UNKNOWN = const(0)
-_NEED_MORE = const(-1)
-_OVERLONG = const(-2)
+# Bytes gathered before scanning: the largest frame and a whole UART read.
+WORK = MAX_FRAME + 256
+
+# Slots of the scanner's state array (array "i"), shared with _scan.
+_POS = const(0)  # next byte to look at
+_END = const(1)  # bytes held in the work buffer
+_SKIPPED = const(2)
+_BAD = const(3)
+_OVERLONG = const(4)
+_LEN = const(5)  # length of the frame or request just copied out
+
+# What _scan found.
+_NEED = const(0)  # nothing more before _END: wait for bytes
+_FRAME = const(1)  # a CRC-valid response, copied to the frame buffer
+_REQ = const(2)  # a CRC-valid request of another device, copied likewise
 
 # What _decode says of a CRC-valid frame it cannot use.
 _MALFORMED = const(-1)
 _IS_REQUEST = const(-2)
 
 
-def _milli(hi, lo):
+@micropython.viper
+def _length(buf: ptr8, at: int, end: int) -> int:
+    """Length of the response at ``buf[at]`` (a 0xAA): > 0, 0 unknown command, -1 overlong,
+    -2 more bytes needed to tell."""
+    if end - at < 2:
+        return -2
+    cmd = buf[at + 1]
+    if cmd > _LAST_CMD:
+        return 0
+    tables = ptr8(_TABLES)
+    length = tables[_FIXED + cmd]
+    if length:
+        return length
+    max_pl = tables[_MAX_PL + cmd]
+    if not max_pl:
+        return 0
+    if end - at < 3:
+        return -2
+    pl = buf[at + 2]
+    if cmd == 0x07 or cmd == 0x09:
+        pl = pl & 0x3F
+    if pl > max_pl:
+        return -1
+    return pl + 5
+
+
+@micropython.viper
+def _crc_ok(buf: ptr8, at: int, length: int) -> int:
+    """1 when the CRC-16/MODBUS of ``buf[at:at + length - 2]`` matches its last two bytes."""
+    table = ptr16(_CRC_TABLE)
+    crc = 0xFFFF
+    i = at
+    end = at + length - 2
+    while i < end:
+        crc = (crc >> 8) ^ table[(crc ^ buf[i]) & 0xFF]
+        i += 1
+    if crc == (buf[end] | (buf[end + 1] << 8)):
+        return 1
+    return 0
+
+
+@micropython.viper
+def _hidden(buf: ptr8, at: int, end: int) -> int:
+    """1 when a complete, CRC-valid response starts after the incomplete one at ``at``.
+
+    A false sync announcing a long frame would otherwise hold back up to
+    MAX_FRAME bytes of good frames; a real frame rarely hides another.
+    """
+    j = at + 1
+    while j < end:
+        if buf[j] == SYNC:
+            length = int(_length(buf, j, end))
+            if length > 0 and j + length <= end and int(_crc_ok(buf, j, length)):
+                return 1
+        j += 1
+    return 0
+
+
+@micropython.viper
+def _scan(buf: ptr8, frame: ptr8, st: ptr32, not_response: int) -> int:
+    """Walk ``buf`` from st[_POS] to st[_END] up to the next frame or request; see the class.
+
+    Bytes passed over are counted in st[_SKIPPED], false syncs in st[_BAD] or
+    st[_OVERLONG]. A frame or request found is copied to ``frame``, its
+    length put in st[_LEN] and st[_POS] moved past it. With ``not_response``
+    the bytes at st[_POS] were a CRC-valid response the decoder refused:
+    only their request form is tried.
+    """
+    pos = st[_POS]
+    end = st[_END]
+    tables = ptr8(_TABLES)
+    while pos < end:
+        if buf[pos] != SYNC:
+            pos += 1
+            st[_SKIPPED] += 1
+            continue
+        length = int(_length(buf, pos, end))
+        if length == -2:
+            break
+        if length == 0:
+            pos += 1
+            st[_SKIPPED] += 1
+            continue
+        found = 0
+        if not_response:
+            not_response = 0
+        elif length > 0:
+            if end - pos >= length:
+                if _crc_ok(buf, pos, length):
+                    found = _FRAME
+            elif not _hidden(buf, pos, end):
+                break
+        if not found:
+            req = tables[_REQUEST + buf[pos + 1]]
+            if req:
+                if end - pos < req:
+                    break
+                if _crc_ok(buf, pos, req):
+                    found = _REQ
+                    length = req
+        if found:
+            i = 0
+            while i < length:
+                frame[i] = buf[pos + i]
+                i += 1
+            st[_LEN] = length
+            st[_POS] = pos + length
+            return found
+        if length < 0:
+            st[_OVERLONG] += 1
+        else:
+            st[_BAD] += 1
+        pos += 1
+        st[_SKIPPED] += 1
+    st[_POS] = pos
+    return _NEED
+
+
+@micropython.viper
+def _milli(hi: int, lo: int) -> int:
     """Round-to-nearest of 1000 x the float whose upper / lower 16 bits are ``hi`` / ``lo``.
 
     Works on the sign, exponent and mantissa with intermediates below 2**30.
@@ -179,7 +324,13 @@ def read_block(buf, addr, count):
 
 
 class TinyBmsDecoder:
-    """Turns 0xAA frames into the slots of a Reading; see the module docstring."""
+    """Turns 0xAA frames into the slots of a Reading; see the module docstring.
+
+    Incoming bytes are appended to one work buffer; ``_scan`` (machine code
+    on MicroPython) walks it and stops at each CRC-valid frame, so Python
+    runs once per frame, never per byte. The bytes of a frame not yet
+    complete move to the front of the buffer at the end of ``feed``.
+    """
 
     name = "tinybms"
 
@@ -187,145 +338,92 @@ class TinyBmsDecoder:
         self.reading = reading
         self.on_record = None
         self.good = 0
-        self.bad = 0
-        self.skipped = 0
-        self.overlong = 0
         self.requests = 0
-        self._buf = bytearray(MAX_FRAME)
-        self._n = 0
+        self._work = bytearray(WORK)
+        self._buf = bytearray(MAX_FRAME)  # the frame being decoded
+        self._st = array("i", bytes(4 * 6))
         self._req_cmd = 0
         self._req_addr = 0
         self._req_count = 0
         self._flags = 0
 
+    @property
+    def bad(self):
+        """Frames that failed their CRC or their shape."""
+        return self._st[_BAD]
+
+    @property
+    def skipped(self):
+        """Bytes passed over while hunting for a frame."""
+        return self._st[_SKIPPED]
+
+    @property
+    def overlong(self):
+        """Syncs announcing a frame longer than any the Reading can hold."""
+        return self._st[_OVERLONG]
+
+    @property
+    def pending(self):
+        """Bytes held for a frame not yet complete."""
+        return self._st[_END]
+
     def reset(self):
         """Drop a partial frame (counted as skipped) and any remembered request."""
-        self.skipped += self._n
-        self._n = 0
+        st = self._st
+        st[_SKIPPED] += st[_END]
+        st[_END] = 0
         self._req_cmd = 0
 
+    @micropython.native
     def feed(self, data, n):
         """Consume ``data[0:n]``; return the OR of the F_* flags of the frames completed."""
-        buf = self._buf
+        work = self._work
+        st = self._st
         self._flags = 0
         i = 0
         while i < n:
-            if self._n == 0:
-                j = data.find(_SYNC, i, n)
-                if j < 0:
-                    self.skipped += n - i
-                    break
-                self.skipped += j - i
-                buf[0] = SYNC
-                self._n = 1
-                i = j + 1
-                continue
-            need = self._settle()
-            have = self._n
-            if have == 0:
-                continue
-            take = need - have
+            end = st[_END]
+            take = WORK - end
             if take > n - i:
                 take = n - i
-            copy(buf, have, data, i, take)
-            self._n = have + take
+            copy(work, end, data, i, take)
+            st[_END] = end + take
             i += take
-        if self._n:
-            self._settle()
+            self._drain()
         return self._flags
 
-    def _settle(self):
-        """Decide on every frame the buffer holds; return the byte count the next decision needs."""
+    @micropython.native
+    def _drain(self):
+        """Handle every frame and request the work buffer holds; keep a partial one."""
+        work = self._work
         buf = self._buf
-        while True:
-            n = self._n
-            length = self._length(0, n)
-            if length == _NEED_MORE:
-                return n + 1
-            if length == _UNKNOWN:
-                self.skipped += 1
-                self._discard(1)
-                continue
-            cmd = buf[1]
-            if length != _OVERLONG:
-                if n < length:
-                    if not self._hidden_frame(n):
-                        return length
-                elif self._crc_ok(0, length):
-                    flags = self._decode(cmd, length)
-                    if flags >= 0:
-                        self.good += 1
-                        self._flags |= flags
-                        self.reading.have |= flags
-                        self._discard(length)
-                        if self.on_record is not None:
-                            self.on_record(flags)
-                        continue
-                    if flags == _IS_REQUEST:
-                        self.requests += 1
-                        self._discard(length)
-                        continue
-            req = _REQUEST[cmd]
-            if req:
-                if n < req:
-                    return req
-                if self._crc_ok(0, req):
+        st = self._st
+        st[_POS] = 0
+        found = _scan(work, buf, st, 0)
+        while found:
+            if found == _FRAME:
+                flags = self._decode(buf[1], st[_LEN])
+                if flags >= 0:
+                    self.good += 1
+                    self._flags |= flags
+                    self.reading.have |= flags
+                    if self.on_record is not None:
+                        self.on_record(flags)
+                elif flags == _IS_REQUEST:
                     self.requests += 1
-                    self._remember(cmd)
-                    self._discard(req)
+                else:  # not a response after all: its request form, or a bad frame
+                    st[_POS] -= st[_LEN]
+                    found = _scan(work, buf, st, 1)
                     continue
-            if length == _OVERLONG:
-                self.overlong += 1
             else:
-                self.bad += 1
-            self.skipped += 1
-            self._discard(1)
-
-    def _length(self, at, n):
-        """Length of the response starting at ``buf[at]``, or _NEED_MORE / _UNKNOWN / _OVERLONG."""
-        buf = self._buf
-        if n < at + 2:
-            return _NEED_MORE
-        cmd = buf[at + 1]
-        if cmd > _LAST_CMD:
-            return _UNKNOWN
-        length = _FIXED[cmd]
-        if length:
-            return length
-        max_pl = _MAX_PL[cmd]
-        if not max_pl:
-            return _UNKNOWN
-        if n < at + 3:
-            return _NEED_MORE
-        pl = buf[at + 2] & 0x3F if cmd == 0x07 or cmd == 0x09 else buf[at + 2]
-        return pl + 5 if pl <= max_pl else _OVERLONG
-
-    def _hidden_frame(self, n):
-        """True when a complete, CRC-valid frame starts after the incomplete one at the front.
-
-        A false sync announcing a long frame would otherwise hold back up to
-        MAX_FRAME bytes of good frames; a real frame rarely hides another.
-        """
-        buf = self._buf
-        j = buf.find(_SYNC, 1, n)
-        while j >= 0:
-            length = self._length(j, n)
-            if length > 0 and j + length <= n and self._crc_ok(j, length):
-                return True
-            j = buf.find(_SYNC, j + 1, n)
-        return False
-
-    def _crc_ok(self, at, length):
-        buf = self._buf
-        end = at + length
-        return crc16(buf, at, end - 2) == buf[end - 2] | (buf[end - 1] << 8)
-
-    def _discard(self, start):
-        """Drop ``buf[0:start]``; bytes up to the next 0xAA are skipped, the rest moves to the front."""
-        n = self._n
-        kept = drop_until(self._buf, start, n, _SYNC)
-        self.skipped += n - start - kept
-        self._n = kept
+                self.requests += 1
+                self._remember(buf[1])
+            found = _scan(work, buf, st, 0)
+        pos = st[_POS]
+        if pos:
+            end = st[_END]
+            copy(work, 0, work, pos, end - pos)
+            st[_END] = end - pos
 
     def _remember(self, cmd):
         """Keep the start address and count of a 0x03 / 0x07 request for its reply."""
@@ -339,6 +437,7 @@ class TinyBmsDecoder:
             self._req_addr = buf[3] | (buf[4] << 8)
             self._req_count = buf[2]
 
+    @micropython.native
     def _decode(self, cmd, length):
         """Write a CRC-checked frame into the Reading; return its flags, _MALFORMED or _IS_REQUEST."""
         buf = self._buf
