@@ -367,3 +367,28 @@ class StartupGraceTest(unittest.TestCase):
         self.assertEqual(s.update(ticks_add(start, 5999)), ASLEEP)
         s.on_bad_frame(ticks_add(start, 6000))
         self.assertEqual(s.update(ticks_add(start, 6000)), LINK_LOST)
+
+
+class ForgetTest(unittest.TestCase):
+    def test_what_a_loss_forgot_stays_forgotten_half_a_tick_period_later(self):
+        # After half the tick counter's period (6.2 days on the RP2040) an old tick reads as
+        # recent again: what the loss forgot must not come back with the next frame.
+        half = (ticks_add(0, -1) + 1) // 2
+        reading, s = make()
+        soc_frame(s, reading, 0, 70_000_000, 0x91)
+        self.assertEqual(s.update(7000), ASLEEP)
+        later = ticks_add(ticks_add(0, half - 1), 1001)  # one add may not span half the period
+        reading.voltage_mv = 52000
+        reading.have |= F_VOLTAGE
+        s.on_frame(F_VOLTAGE, later)
+        self.assertEqual(s.update(later), STALE)  # no SOC since the loss: neither empty nor live
+
+
+class BadFramesAfterGoodTest(unittest.TestCase):
+    def test_one_bad_frame_after_the_link_went_quiet_is_link_lost_until_the_lost_time(self):
+        reading, s = make(start=0)
+        soc_frame(s, reading, 7000, 50_000_000)
+        s.on_bad_frame(7500)
+        self.assertEqual(s.update(7500), LIVE)  # a good frame is younger than the stale time
+        self.assertEqual(s.update(13000), LINK_LOST)  # the good one is lost-old; the bad 5500 ms
+        self.assertEqual(s.update(13500), ASLEEP)  # the bad one too: plain silence, key off

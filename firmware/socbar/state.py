@@ -104,7 +104,7 @@ class BmsState:
         self._last_soc = 0
         self._last_status = 0
         self._last_bad = 0
-        self._bad_run = 0  # bad frames since the last good one
+        self._bad_only = False  # a bad frame came after the last good one
         self._key_was = False
         self._key_on_at = 0
         self._key_settled = False  # the key has been on for the lost time
@@ -123,7 +123,7 @@ class BmsState:
         """One or more good frames arrived; ``flags`` says what they carried."""
         self._linked = True
         self._last_good = now
-        self._bad_run = 0
+        self._bad_only = False
         self._outcome(1)
         if flags & self._soc_flag:
             self._last_soc = now
@@ -135,7 +135,7 @@ class BmsState:
 
     def on_bad_frame(self, now):
         self._last_bad = now
-        self._bad_run += 1
+        self._bad_only = True
         self._outcome(0)
 
     def _outcome(self, good):
@@ -209,10 +209,10 @@ class BmsState:
         """No good frame for the lost time (or ever): link lost, or asleep."""
         if not self._settled:
             return ASLEEP  # just booted: give the BMS its first periods
-        if self._bad_run:
+        if self._bad_only:
             if ticks_diff(now, self._last_bad) < self._lost_ms:
                 return LINK_LOST  # something talks, nothing decodes
-            self._bad_run = 0  # the talk stopped: plain silence from here on
+            self._bad_only = False  # the talk stopped: plain silence from here on
         if key and self._key_settled:
             return LINK_LOST
         return ASLEEP
