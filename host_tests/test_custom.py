@@ -139,6 +139,93 @@ class WideFieldsTest(unittest.TestCase):
         self.assertEqual(list(dec.reading.temps), [NO_SENSOR, 32767, -32767])
 
 
+class EdgeTest(unittest.TestCase):
+    """Values at the edges of each width, sign and scale (one field, no checksum, sync 01)."""
+
+    def value(self, body, **how):
+        spec = {"name": "soc", "offset": 1, "width": len(body) // 2}
+        spec.update(how)
+        desc = {"sync": "01", "length": 1 + len(body) // 2, "checksum": "none", "fields": [spec]}
+        dec = fed(desc, bytes.fromhex("01" + body))
+        self.assertEqual(dec.good, 1)
+        return dec.reading.soc
+
+    def test_defaults_are_little_endian_unsigned_unscaled(self):
+        self.assertEqual(self.value("FF"), 255)
+        self.assertEqual(self.value("0180"), 0x8001)
+        self.assertEqual(self.value("03000000"), 3)
+
+    def test_signed_edges(self):
+        for body, expected in (("7F", 127), ("80", -128), ("81", -127), ("01", 1),
+                               ("FF7F", 32767), ("0080", -32768), ("0180", -32767), ("0100", 1)):
+            self.assertEqual(self.value(body, signed=True), expected, body)
+
+    def test_four_byte_saturation_edges(self):
+        # Little-endian: 0x3FFFFFFF is the largest small int of the RP2040, 2**30 - 1.
+        self.assertEqual(self.value("FFFFFF3F"), SATURATE)
+        self.assertEqual(self.value("00000040"), SATURATE)
+        self.assertEqual(self.value("FFFF3F00", signed=True), 0x3FFFFF)
+        self.assertEqual(self.value("000000C0", signed=True), -SATURATE)  # -2**30
+        self.assertEqual(self.value("010000C0", signed=True), -SATURATE)  # -2**30 + 1
+        self.assertEqual(self.value("020000C0", signed=True), -SATURATE + 1)
+        self.assertEqual(self.value("FFFFFFBF", signed=True), -SATURATE)
+
+    def test_scale_edges(self):
+        # mul 2: 0x1FFFFFFF x 2 = 2**30 - 2 still fits; 0x20000000 x 2 does not.
+        self.assertEqual(self.value("FFFFFF1F", mul=2), SATURATE - 1)
+        self.assertEqual(self.value("00000020", mul=2), SATURATE)
+        self.assertEqual(self.value("00000020", mul=-2), -SATURATE)
+        self.assertEqual(self.value("010000E0", signed=True, mul=2), -SATURATE + 1)
+        self.assertEqual(self.value("000000E0", signed=True, mul=2), -SATURATE)
+        self.assertEqual(self.value("000000E0", signed=True, mul=-2), SATURATE)
+        # Division rounds toward zero both ways.
+        self.assertEqual(self.value("07", div=2), 3)
+        self.assertEqual(self.value("F9", signed=True, div=2), -3)
+
+    def test_every_slot_and_two_values(self):
+        names = ("cell_min_mv", "cell_max_mv", "speed", "status", "first", "second")
+        desc = {"sync": "01", "length": 7, "checksum": "none",
+                "fields": [{"name": names[k], "offset": k + 1, "width": 1} for k in range(6)]}
+        dec = fed(desc, bytes.fromhex("01" + "0B0C0D0E0F10"))
+        r = dec.reading
+        self.assertEqual((r.cell_min_mv, r.cell_max_mv, r.speed, r.status), (11, 12, 13, 14))
+        self.assertEqual((r.value_count, r.values[0], r.values[1]), (2, 15, 16))
+        self.assertEqual(dec.value_names, ("first", "second"))
+
+    def test_have_keeps_what_was_set_before(self):
+        reading = Reading()
+        reading.have = F_TEMPS  # heard earlier, from another frame
+        feed(CustomDecoder(reading, DEFAULTS["custom"]), SOC_FRAME)
+        self.assertEqual(reading.have, F_TEMPS | F_SOC)
+
+
+class CountersTest(unittest.TestCase):
+    def test_counters_add_up(self):
+        broken = SUM8_FRAME[:-1] + b"\x00"
+        dec = fed(SUM8_DESC, b"\x00\x00" + broken + b"\x00" + broken + SUM8_FRAME)
+        self.assertEqual(counters(dec), (1, 2, 2 + 8 + 1 + 8, 0))
+        dec.feed(b"\x13\x13", 2)
+        self.assertEqual(dec.skipped, 21)
+        dec.feed(SUM8_FRAME, 3)
+        dec.reset()
+        self.assertEqual(dec.skipped, 24)  # the partial frame's 3 bytes, added
+        dec.feed(SUM8_FRAME, 8)
+        self.assertEqual(counters(dec), (2, 2, 24, 0))
+
+    def test_only_the_first_n_bytes_count(self):
+        dec = CustomDecoder(Reading(), SUM8_DESC)
+        data = bytearray(b"\x00\x00" + SUM8_FRAME)  # a stale frame past n
+        dec.feed(data, 2)
+        dec.feed(SUM8_FRAME, 8)
+        self.assertEqual(counters(dec), (1, 0, 2, 0))
+
+    def test_flags_of_every_frame_of_a_call(self):
+        dec = CustomDecoder(Reading(), SUM8_DESC)
+        data = SUM8_FRAME * 2 + SUM8_FRAME[:3]  # the call ends inside a third frame
+        self.assertEqual(dec.feed(data, len(data)), F_SOC | F_VOLTAGE | F_CURRENT)
+        self.assertEqual(dec.good, 2)
+
+
 class StreamTest(unittest.TestCase):
     def test_corrupted_frame_then_a_good_one(self):
         broken = SUM8_FRAME[:4] + bytes((SUM8_FRAME[4] ^ 1,)) + SUM8_FRAME[5:]

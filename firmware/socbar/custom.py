@@ -367,8 +367,8 @@ def _raw(buf, offset, width, how):
         hi = buf[offset + 2] | (buf[offset + 3] << 8)
     if how & _SIGNED and hi & 0x8000:
         hi -= 0x10000
-        if hi < -0x4000:
-            return -SATURATE
+        if hi < -0x4000 or hi == -0x4000 and lo == 0:
+            return -SATURATE  # -2**30 and below
     elif hi >= 0x4000:
         return SATURATE
     return (hi << 16) | lo
