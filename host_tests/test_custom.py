@@ -10,7 +10,7 @@ import alloc
 import frames
 from feeding import counters, feed
 from socbar.config import DEFAULTS
-from socbar.custom import SATURATE, CustomDecoder, description_errors
+from socbar.custom import MAX_FIELDS, SATURATE, CustomDecoder, description_errors
 from socbar.reading import (
     F_AH,
     F_CURRENT,
@@ -20,6 +20,7 @@ from socbar.reading import (
     F_TEMPS,
     F_VALUES,
     F_VOLTAGE,
+    MAX_VALUES,
     NO_SENSOR,
     Reading,
 )
@@ -388,3 +389,39 @@ class DescriptionErrorsTest(unittest.TestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class DescriptionEdgesTest(unittest.TestCase):
+    def test_sixteen_value_fields_each_have_their_slot(self):
+        self.assertTrue(MAX_FIELDS <= MAX_VALUES)
+        desc = {"sync": "01", "length": 17, "checksum": "none",
+                "fields": [{"name": "v%d" % i, "offset": i + 1, "width": 1} for i in range(MAX_FIELDS)]}
+        self.assertEqual(description_errors(desc), [])
+        dec = fed(desc, bytes(range(1, 18)))
+        self.assertEqual(list(dec.reading.values[0:MAX_FIELDS]), list(range(2, 18)))
+
+    def test_sync_and_checksum_may_fill_the_frame(self):
+        desc = {"sync": "AA1A", "length": 4, "checksum": "crc16-modbus",
+                "fields": [{"name": "soc", "offset": 0, "width": 2}]}
+        self.assertEqual(description_errors(desc), [])
+        desc = {"sync": "AA", "length": 3, "checksum": "crc16-modbus",  # checksum over byte 0 only
+                "fields": [{"name": "soc", "offset": 0, "width": 1}]}
+        self.assertEqual(description_errors(desc), [])
+
+    def test_without_a_checksum_its_start_may_be_the_length(self):
+        desc = {"sync": "01", "length": 2, "checksum": "none", "checksum_start": 2,
+                "fields": [{"name": "soc", "offset": 1, "width": 1}]}
+        self.assertEqual(description_errors(desc), [])
+
+    def test_an_unknown_checksum_takes_no_room(self):
+        desc = {"sync": "AA", "length": 1, "checksum": "md5", "fields": [{"name": "soc", "offset": 0,
+                                                                        "width": 1}]}
+        self.assertEqual(description_errors(desc), [
+            'custom.checksum: "md5" is not one of none, sum8, xor8, crc16-modbus'])
+
+    def test_every_field_is_checked_after_a_bad_one(self):
+        self.assertEqual(errors_of(fields=[5, field("soc", 99, 1), field("status", 2, 5)]), [
+            "custom.fields[0]: 5 is not an object with name, offset, width, endian, signed, mul, div",
+            "custom.fields[1].offset: 99 is not a whole number from 0 to 63",
+            "custom.fields[2].width: 5 is not one of 1, 2, 4",
+        ])

@@ -35,7 +35,6 @@ from .reading import (
     F_TEMPS,
     F_VALUES,
     F_VOLTAGE,
-    MAX_VALUES,
 )
 
 SLOTS = (
@@ -54,7 +53,7 @@ _XOR8 = const(2)
 _CRC16 = const(3)
 
 MAX_LENGTH = const(64)
-MAX_FIELDS = const(16)
+MAX_FIELDS = const(16)  # no more than MAX_VALUES: every value field has its slot in reading.values
 SCALE_MAX = const(1000000000)  # |mul| and div
 SATURATE = const(0x3FFFFFFF)
 _TEMP_MAX = const(32767)
@@ -125,7 +124,6 @@ def description_errors(desc):
         bad(".fields", fields, "is not a list of 1 to %d fields" % MAX_FIELDS)
         return errors
     names = []
-    values = 0
     for i, field in enumerate(fields):
         where = ".fields[%d]" % i
         if not isinstance(field, dict):
@@ -143,11 +141,6 @@ def description_errors(desc):
             bad(where + ".name", name, "is already the name of an earlier field")
         else:
             names.append(name)
-            if name not in SLOTS:
-                values += 1
-                if values > MAX_VALUES:
-                    bad(where + ".name", name, "is one value too many (at most %d fields other than %s)"
-                        % (MAX_VALUES, ", ".join(SLOTS)))
         offset = field.get("offset")
         problem = _check_int(offset, 0, MAX_LENGTH - 1)
         if problem:
