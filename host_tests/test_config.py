@@ -260,7 +260,8 @@ class CustomTest(unittest.TestCase):
         # it must not be accepted blindly.
         other = {"sync": "AA1B", "length": 6, "checksum": "none",
                  "fields": [{"name": "soc", "offset": 2, "width": 4}]}
-        self.assertEqual(validate({"custom": other})[1], [])
+        cfg, messages = validate({"custom": other})
+        self.assertEqual((cfg["custom"], messages), (other, []))
         saved = sys.modules.pop("socbar.custom", None)
         sys.modules["socbar.custom"] = None  # the import of socbar.custom now fails
         try:
@@ -346,6 +347,16 @@ class EdgesTest(unittest.TestCase):
                                         % (config.show(leds), used)])
         _, messages = validate({"pins": {"gpio_leds": [3] * 64}})
         self.assertEqual(messages, ["pins.gpio_leds: GPIO 3 is listed twice" + used])
+
+    def test_every_kind_of_pin_claims_its_gpio(self):
+        used = "; ignored, the board's setting is used"
+        _, messages = validate({"pins": {"uart_rx": 16, "status_ws2812": 16}})
+        self.assertEqual(messages, ["pins.status_ws2812: GPIO 16 is also pins.uart_rx" + used])
+        _, messages = validate({"pins": {"uart_rx": 25, "status_led": 25}})
+        self.assertEqual(messages, ["pins.status_led: GPIO 25 is also pins.uart_rx" + used])
+        for leds in ([6, 6], [3, 6, 6]):
+            _, messages = validate({"pins": {"gpio_leds": leds}})
+            self.assertEqual(messages, ["pins.gpio_leds: GPIO 6 is listed twice" + used], leds)
 
     def test_an_object_is_shown_as_such(self):
         _, messages = validate({"bar": {"segments": {"n": 10}}})
