@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 PORT ?= /dev/ttyACM0
 BOARD ?= pico
 
-.PHONY: sim test bench soak fuzz lint typecheck mpy deploy pictures clean
+.PHONY: sim test bench soak fuzz mutate lint typecheck mpy deploy pictures clean
 
 $(STAMP): requirements.txt
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 10) and "Python 3.10 or newer is needed; set PYTHON=python3.10 (or newer)")'
@@ -29,6 +29,13 @@ soak: $(STAMP)
 
 fuzz: $(STAMP)
 	FUZZ_EXAMPLES=100000 $(PY) -m pytest -q -p no:cacheprovider host_tests/test_pc_fuzz.py
+
+$(VENV)/.mutate: $(STAMP) requirements-mutate.txt
+	$(VENV)/bin/pip install --quiet -r requirements-mutate.txt
+	touch $@
+
+mutate: $(VENV)/.mutate
+	$(PY) bench/mutate.py
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
