@@ -166,6 +166,30 @@ class HysteresisTest(unittest.TestCase):
         self.assertEqual(r.lit, 5)
 
 
+class EdgesTest(unittest.TestCase):
+    def test_hysteresis_from_a_dark_bar(self):
+        # A bar showing no segment (0.005 %) waits, like any other, until the SOC is 1 % past 0.
+        r = bar_with(hysteresis_pct=1)
+        r.render(LIVE, 5_000, 0)
+        self.assertEqual(r.lit, 0)
+        for soc, lit in ((500_000, 0), (1_000_000, 0), (1_010_000, 1)):
+            r.render(LIVE, soc, 0)
+            self.assertEqual(r.lit, lit, soc)
+
+    def test_exactly_the_low_threshold_is_not_low(self):
+        r = bar_with(segments=1)  # low_pct 10: "below" blinks, 10 % itself does not
+        for t in (0, 700):
+            r.render(LIVE, 10 * PCT, t)
+            self.assertEqual(segment(r, 0), RED, t)
+
+    def test_colour_falls_two_steps_at_once(self):
+        for start in (65 * PCT, 45 * PCT):
+            r = bar_with(hysteresis_pct=1)
+            r.render(LIVE, start, 0)
+            r.render(LIVE, 20 * PCT, 0)
+            self.assertEqual(segment(r, 0), RED, start)
+
+
 class BlinkTest(unittest.TestCase):
     def test_low_soc_top_segment_blinks_at_1_hz(self):
         r = bar_with()  # low_pct 10

@@ -230,6 +230,14 @@ class SocSourceTest(unittest.TestCase):
         reading, s = make()
         soc_frame(s, reading, 10, 100_000_001)
         self.assertEqual(s.soc, 100_000_000)
+        soc_frame(s, reading, 20, -5)
+        self.assertEqual((s.soc, s.update(20)), (0, EMPTY))
+
+    def test_silence_from_a_boot_just_before_the_tick_wrap_is_asleep(self):
+        start = ticks_add(0, -3000)
+        reading, s = make(start=start)
+        self.assertEqual(s.update(ticks_add(start, 6000)), ASLEEP)
+        self.assertEqual(s.update(ticks_add(start, 60000)), ASLEEP)
 
 
 class AllocationTest(unittest.TestCase):

@@ -25,6 +25,7 @@ from socbar.reading import (
     F_TEMPS,
     F_VERSION,
     F_VOLTAGE,
+    MAX_REGS,
     NO_SENSOR,
     Reading,
 )
@@ -466,6 +467,16 @@ class RequestBuilderTest(unittest.TestCase):
         for addr, count in ((0, 0), (0, 128), (-1, 1), (0x10000, 1)):
             with self.assertRaises(ValueError):
                 read_registers(buf, addr, count)
+
+    def test_the_ends_of_each_range(self):
+        for addr, count in ((0, 1), (0xFFFF, MAX_REGS)):
+            buf = bytearray(b"\xff" * 8)  # every byte is written, none is assumed zero
+            self.assertEqual(read_registers(buf, addr, count), 8)
+            self.assertEqual(bytes(buf), frames.modbus_read_request(addr, count))
+        for addr, count in ((0, 1), (0xFFFF, 31)):
+            buf = bytearray(b"\xff" * 7)
+            self.assertEqual(read_block(buf, addr, count), 7)
+            self.assertEqual(bytes(buf), frames.block_read_request(addr, count))
 
     def test_read_block(self):
         buf = bytearray(7)
