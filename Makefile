@@ -15,15 +15,17 @@ BOARDTOOLS := $(VENV)/.board-tools
 LINTER := $(VENV)/.ruff
 TYPECHECKER := $(VENV)/.pyright
 ALL := $(VENV)/.installed
+MUTATOR := $(VENV)/.mutmut
 
-.PHONY: help sim test bench soak fuzz lint typecheck mpy deploy pictures clean
+.PHONY: help sim test bench soak fuzz mutate lint typecheck mpy deploy pictures clean
 
 help:
 	@echo "make sim        the firmware against a simulated Tiny BMS, the bar drawn in the terminal"
 	@echo "make test       the whole test suite, on CPython and on the MicroPython unix port"
 	@echo "make bench      allocation and speed figures under the unix port -> build/bench.json"
 	@echo "make soak       the firmware on fake hardware for 24 h of virtual time, faults injected"
-	@echo "make fuzz       the decoders' fuzz properties on 20 000 random inputs each"
+	@echo "make fuzz       the decoders' fuzz properties on 100 000 random inputs each"
+	@echo "make mutate     mutation testing of the core (mutmut) -> build/mutate/report.txt"
 	@echo "make lint       ruff"
 	@echo "make typecheck  pyright against the MicroPython RP2040 stubs"
 	@echo "make mpy        precompile the firmware into build/mpy/"
@@ -34,7 +36,7 @@ help:
 # MicroPython's unix port comes from PyPI as x86_64 Linux wheels only. Elsewhere (a Raspberry Pi
 # as the PC) a micropython on PATH, built from MicroPython's ports/unix, is used instead; without
 # one the targets that need it stop here, before anything is installed.
-UNIX_GOALS := sim test bench soak fuzz
+UNIX_GOALS := sim test bench soak fuzz mutate
 ifneq ($(filter $(UNIX_GOALS),$(MAKECMDGOALS)),)
 ifeq ($(filter $(MACHINE),x86_64 amd64),)
 ifeq ($(shell command -v micropython),)
@@ -99,7 +101,15 @@ soak: $(UNIX)
 	$(PY) bench/soak.py --hours 24
 
 fuzz: $(ALL)
-	FUZZ_EXAMPLES=20000 $(PY) -m pytest -q -p no:cacheprovider host_tests/test_pc_fuzz.py
+	FUZZ_EXAMPLES=100000 $(PY) -m pytest -q -p no:cacheprovider host_tests/test_pc_fuzz.py
+
+$(MUTATOR): $(ALL) requirements-mutate.txt
+	@echo "make: installing mutmut into $(VENV)/ (once)"
+	@$(PIP) -r requirements-mutate.txt
+	@touch $@
+
+mutate: $(MUTATOR)
+	$(PY) bench/mutate.py
 
 lint: $(LINTER)
 	$(VENV)/bin/ruff check .

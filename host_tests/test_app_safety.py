@@ -257,6 +257,33 @@ class LowPowerTest(unittest.TestCase):
         self.assertEqual(len(rec.slept), slept)
         self.assertTrue(rig.ignition.out)
 
+    def test_never_while_the_ignition_output_is_on(self):
+        # A button press wakes the BMS for 4 s (less than the lost time, so the silent BMS
+        # still reads as asleep): the bar is dark and the button released, but the output is on.
+        from socbar.state import ASLEEP
+
+        rec = Recorder(None)
+        rig = Rig({"input": {"format": "tinybms", "baud": 115200},
+                   "ignition": {"show_s": 1, "wake_bms_s": 4}}, key=False, sleeper=rec)
+        rec.clock = rig.clock
+        rig.run(100)
+        self.assertTrue(rig.app.sleeping)  # asleep, key off: low power
+        rig.ignition.level = True
+        rig.run(50)  # a press of 50 ms
+        rig.ignition.level = False
+        on_for = 0
+        while rig.ignition.out or on_for == 0:
+            rig.run(1)
+            if rig.ignition.out:
+                on_for += 1
+                self.assertEqual(rig.app.state, ASLEEP)
+                self.assertFalse(rig.app.sleeping, rig.clock.now)
+        self.assertTrue(on_for > 3000, on_for)
+        slept = len(rec.slept)
+        rig.run(100)
+        self.assertTrue(rig.app.sleeping)  # the output is off again: low power is allowed
+        self.assertTrue(len(rec.slept) > slept)
+
     def test_disabled_in_config(self):
         rec = Recorder(None)
         rig = Rig({"input": {"format": "tinybms"}, "power": {"sleep": False}}, key=False, sleeper=rec)

@@ -166,6 +166,30 @@ class HysteresisTest(unittest.TestCase):
         self.assertEqual(r.lit, 5)
 
 
+class EdgesTest(unittest.TestCase):
+    def test_hysteresis_from_a_dark_bar(self):
+        # A bar showing no segment (0.005 %) waits, like any other, until the SOC is 1 % past 0.
+        r = bar_with(hysteresis_pct=1)
+        r.render(LIVE, 5_000, 0)
+        self.assertEqual(r.lit, 0)
+        for soc, lit in ((500_000, 0), (1_000_000, 0), (1_010_000, 1)):
+            r.render(LIVE, soc, 0)
+            self.assertEqual(r.lit, lit, soc)
+
+    def test_exactly_the_low_threshold_is_not_low(self):
+        r = bar_with(segments=1)  # low_pct 10: "below" blinks, 10 % itself does not
+        for t in (0, 700):
+            r.render(LIVE, 10 * PCT, t)
+            self.assertEqual(segment(r, 0), RED, t)
+
+    def test_colour_falls_two_steps_at_once(self):
+        for start in (65 * PCT, 45 * PCT):
+            r = bar_with(hysteresis_pct=1)
+            r.render(LIVE, start, 0)
+            r.render(LIVE, 20 * PCT, 0)
+            self.assertEqual(segment(r, 0), RED, start)
+
+
 class BlinkTest(unittest.TestCase):
     def test_low_soc_top_segment_blinks_at_1_hz(self):
         r = bar_with()  # low_pct 10
@@ -253,6 +277,16 @@ class PatternTest(unittest.TestCase):
         first = (1,) + (0,) * 9
         self.assertEqual(masks(STALE, 65 * PCT, times=(0, 199, 200, 1999, 2000)),
                          [first, first, dark, dark, first])
+
+    def test_full_never_lights_a_segment_the_soc_does_not_reach(self):
+        # A BMS may say "fully charged" while its SOC estimate is lower: 55 % reaches 6 of 10.
+        steady6 = (1,) * 6 + (0,) * 4
+        top_off = (1,) * 5 + (0,) * 5
+        for soc, reached in ((55 * PCT, 6), (100 * PCT, 10), (5 * PCT, 1)):
+            for mask in masks(FULL, soc, times=range(0, 4000, 10)):
+                self.assertEqual(mask[reached:], (0,) * (10 - reached), (soc, mask))
+        self.assertEqual(masks(FULL, 55 * PCT, times=(0, 1749, 1750, 1999, 2000, 3750)),
+                         [steady6, steady6, top_off, top_off, steady6, top_off])
 
     def test_gpio_states_all_differ_even_on_one_segment(self):
         for segments in (1, 2, 10):

@@ -36,3 +36,12 @@ class DropUntilTest(unittest.TestCase):
         buf = bytearray(b"\xaa\x01\x02\x03")
         self.assertEqual(drop_until(buf, 1, 4, b"\xaa"), 0)
         self.assertEqual(drop_until(buf, 4, 4, b"\xaa"), 0)  # everything was dropped already
+
+    def test_the_first_sync_in_range_and_none_past_n(self):
+        buf = bytearray(b"\x01\xaa\x02\xaa\x03\xaa")
+        self.assertEqual(drop_until(buf, 1, 4, b"\xaa"), 3)  # from the first sync, not the last
+        self.assertEqual(bytes(buf[0:3]), b"\xaa\x02\xaa")
+        buf = bytearray(b"\x01\x02\x03\xaa")  # a stale sync past n counts for nothing
+        self.assertEqual(drop_until(buf, 1, 3, b"\xaa"), 0)
+        buf = bytearray(b"\xaa\x01")  # nothing dropped: the sync at 0 stays
+        self.assertEqual(drop_until(buf, 0, 2, b"\xaa"), 2)

@@ -246,6 +246,67 @@ class DamagedStreamsTest(unittest.TestCase):
         self.assertEqual(dec.feed(buf, 0), 0)
 
 
+class EdgesTest(unittest.TestCase):
+    """Names, numbers and temperatures at the edges of what the decoder accepts."""
+
+    def test_names_of_letters_and_digits_at_both_ends_of_each_range(self):
+        # A, Z, a, z and 0, 9 are name characters: a header of such names is taken.
+        dec = fed(text(["", "Ah\tV\tZz\taz\tz9\tA0", "1.5\t52.3\t1\t2\t3\t4"]))
+        self.assertEqual(counters(dec), (1, 0, 0, 0))  # a line end first: the header is whole
+        self.assertEqual((dec.reading.ah_used_mah, dec.reading.voltage_mv), (1500, 52300))
+
+    def test_lines_that_are_not_headers(self):
+        # @ [ ` { / : - + and a leading digit are not names: the line is bad and the columns stay.
+        for bad in ("A@", "A[", "A`", "A{", "A/", "A:", "A-b", "+", "9a"):
+            line = "Ah\tV\t" + bad
+            dec = fed(text(["", line, "1.5\t52.3"]), ["Ah", "V"])
+            self.assertEqual(counters(dec), (1, 1, len(line), 0), bad)
+            self.assertEqual(dec.reading.voltage_mv, 52300, bad)
+
+    def test_a_header_that_is_refused_leaves_the_columns_alone(self):
+        dec = fed(text(["", "Foo\tBar", ROW1]))
+        self.assertEqual(dec.reading.voltage_mv, 52310)
+        self.assertEqual(list(dec.reading.values[0:13]), ROW1_VALUES)
+
+    def test_numbers_with_a_colon_or_two_points_are_not_numbers(self):
+        for number in ("1:5", "1..5", "1.", "0"):
+            dec = fed(text(["Ah", number]), ["Ah"])
+            self.assertEqual(dec.good, 0 if number in ("1:5", "1..5") else 1, number)
+
+    def test_a_separator_before_the_first_field_starts_no_field(self):
+        dec = fed(text(["", "\t52.3"]), ["V"])
+        self.assertEqual(counters(dec), (1, 0, 0, 0))
+        self.assertEqual(dec.reading.voltage_mv, 52300)
+
+    def test_more_fields_than_columns_allowed_is_bad_even_for_one_column(self):
+        dec = fed(text(["", "\t".join(["7"] * 40), "8"]), ["V"])
+        self.assertEqual((dec.good, dec.bad, dec.reading.voltage_mv), (1, 1, 8000))
+
+    def test_temperatures_round_half_away_from_zero(self):
+        for deg, tenths in (("0.049", 0), ("0.05", 1), ("-0.049", 0), ("-0.05", -1), ("0", 0)):
+            dec = fed(text(["Deg", deg]), ["Deg"])
+            self.assertEqual(dec.reading.temps[1], tenths, deg)
+
+    def test_have_keeps_what_was_set_before(self):
+        reading = Reading()
+        reading.have = F_SPEED
+        feed(CaV3Decoder(reading, ["V"]), text(["V", "52.3"]))
+        self.assertEqual(reading.have, F_SPEED | F_VALUES | F_VOLTAGE)
+
+    def test_counters_add_up(self):
+        long_line = "1\t" * 100
+        dec = fed(text(["", long_line, long_line, "V", "1"]), ["V"])
+        self.assertEqual(counters(dec), (1, 0, 400, 2))
+        dec.feed(b"1.2.3", 5)
+        dec.reset()
+        self.assertEqual(dec.skipped, 405)
+
+    def test_flags_of_a_row_survive_a_header_in_the_same_call(self):
+        dec = CaV3Decoder(Reading(), ["V"])
+        data = text(["V", "52.3", "V"])
+        self.assertEqual(dec.feed(data, len(data)), F_VALUES | F_VOLTAGE)
+
+
 class AllocationTest(unittest.TestCase):
     def test_rows_allocate_nothing(self):
         if not alloc.measurable():

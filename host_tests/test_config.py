@@ -1,5 +1,6 @@
 """Configuration: defaults for everything, one clear message per mistake, never a failure."""
 
+import sys
 import unittest
 
 from socbar import config
@@ -245,11 +246,7 @@ class CustomTest(unittest.TestCase):
         self.assertEqual(messages, ['custom: "AA1A" is not an object; using the default description'])
         self.assertEqual(cfg["custom"], DEFAULTS["custom"])
 
-    def test_checked_by_the_custom_decoder_when_present(self):
-        try:
-            from socbar.custom import description_errors  # noqa: F401
-        except ImportError:
-            self.skipTest("socbar.custom has not landed yet")
+    def test_checked_by_the_custom_decoder(self):
         bad = {"sync": "AA1A", "length": 8, "checksum": "crc16-modbus", "checksum_start": 0,
                "fields": [{"name": "soc", "offset": 2, "width": 3, "endian": "little", "signed": False,
                            "mul": 1, "div": 1}]}
@@ -259,6 +256,27 @@ class CustomTest(unittest.TestCase):
         self.assertEqual(cfg["custom"], DEFAULTS["custom"])
         _, messages = validate({"custom": DEFAULTS["custom"]})
         self.assertEqual(messages, [])
+
+    def test_reported_when_the_custom_decoder_does_not_load(self):
+        # A valid description other than the default: without the decoder to check it,
+        # it must not be accepted blindly.
+        other = {"sync": "AA1B", "length": 6, "checksum": "none",
+                 "fields": [{"name": "soc", "offset": 2, "width": 4}]}
+        cfg, messages = validate({"custom": other})
+        self.assertEqual((cfg["custom"], messages), (other, []))
+        saved = sys.modules.pop("socbar.custom", None)
+        sys.modules["socbar.custom"] = None  # the import of socbar.custom now fails
+        try:
+            cfg, messages = validate({"custom": other})
+        finally:
+            del sys.modules["socbar.custom"]
+            if saved is not None:
+                sys.modules["socbar.custom"] = saved
+        self.assertEqual(cfg["custom"], DEFAULTS["custom"])
+        self.assertEqual(len(messages), 1, messages)
+        self.assertTrue(messages[0].startswith("custom: cannot be checked, socbar/custom.py does not load"),
+                        messages[0])
+        self.assertTrue(messages[0].endswith("using the default description"), messages[0])
 
 
 class LoadTest(unittest.TestCase):
@@ -288,3 +306,86 @@ class LoadTest(unittest.TestCase):
         cfg, _ = load("")
         cfg["bar"]["segments"] = 3
         self.assertEqual(DEFAULTS["bar"]["segments"], 10)
+
+
+class EdgesTest(unittest.TestCase):
+    """Limits of lists, characters of names and the "did you mean" hint, each at its edge."""
+
+    def test_column_lists(self):
+        ok = [["Ah"], ["c%d" % i for i in range(32)]]
+        for columns in ok:
+            cfg, messages = validate({"cav3": {"columns": columns}})
+            self.assertEqual((messages, cfg["cav3"]["columns"]), ([], columns))
+        for columns in ([], ["c%d" % i for i in range(33)], "Ah"):
+            _, messages = validate({"cav3": {"columns": columns}})
+            self.assertEqual(len(messages), 1, columns)
+            self.assertTrue(messages[0].startswith("cav3.columns: "), messages)
+            self.assertIn("is not a list of 1..32 column names; using the default list", messages[0])
+        for name in ("A\th", "A\nh", "A\rh", ""):
+            _, messages = validate({"cav3": {"columns": ["V", name]}})
+            self.assertEqual(messages, ['cav3.columns: "%s" is not a column name (text without tabs or '
+                                        'line ends); using the default list' % name])
+
+    def test_colour_lists(self):
+        colors = [[6 * i, 1, 2, 3] for i in range(16)]
+        self.assertEqual(validate({"bar": {"colors": colors}})[1], [])
+        _, messages = validate({"bar": {"colors": colors + [[99, 1, 2, 3]]}})
+        self.assertEqual(len(messages), 1)
+        self.assertTrue(messages[0].startswith("bar.colors: "), messages)
+        _, messages = validate({"bar": {"colors": [[0, 1, 300, 3]]}})
+        self.assertEqual(messages, ["bar.colors[0]: g 300 is not an integer 0..255; using the default list"])
+
+    def test_pin_names_and_lists(self):
+        cfg, messages = validate({"pins": {"name": "my board"}})
+        self.assertEqual((messages, cfg["pins"]), ([], {"name": "my board"}))
+        _, messages = validate({"pins": {"name": 7}})
+        self.assertEqual(messages, ["pins.name: 7 is not text; ignored, the board's setting is used"])
+        cfg, messages = validate({"pins": {"gpio_leds": [3]}})
+        self.assertEqual((messages, cfg["pins"]), ([], {"gpio_leds": [3]}))
+        used = "; ignored, the board's setting is used"
+        for leds in ([], [3] * 65, 3):
+            _, messages = validate({"pins": {"gpio_leds": leds}})
+            self.assertEqual(messages, ["pins.gpio_leds: %s is not a list of 1..64 GPIO numbers%s"
+                                        % (config.show(leds), used)])
+        _, messages = validate({"pins": {"gpio_leds": [3] * 64}})
+        self.assertEqual(messages, ["pins.gpio_leds: GPIO 3 is listed twice" + used])
+
+    def test_every_kind_of_pin_claims_its_gpio(self):
+        used = "; ignored, the board's setting is used"
+        _, messages = validate({"pins": {"uart_rx": 16, "status_ws2812": 16}})
+        self.assertEqual(messages, ["pins.status_ws2812: GPIO 16 is also pins.uart_rx" + used])
+        _, messages = validate({"pins": {"uart_rx": 25, "status_led": 25}})
+        self.assertEqual(messages, ["pins.status_led: GPIO 25 is also pins.uart_rx" + used])
+        for leds in ([6, 6], [3, 6, 6]):
+            _, messages = validate({"pins": {"gpio_leds": leds}})
+            self.assertEqual(messages, ["pins.gpio_leds: GPIO 6 is listed twice" + used], leds)
+
+    def test_an_object_is_shown_as_such(self):
+        _, messages = validate({"bar": {"segments": {"n": 10}}})
+        self.assertEqual(messages, ["bar.segments: an object is not an integer 1..64; using 10"])
+
+    def test_overrides_onto_the_boards_optional_pins_are_dropped(self):
+        board = {"uart_rx": 1, "status_led": 25, "status_ws2812": 16, "ignition_out": 21}
+        merged, messages = config.merge_pins(board, {"uart_rx": 25, "ignition_out": 16})
+        self.assertEqual((merged["uart_rx"], merged["ignition_out"]), (1, 21))
+        self.assertEqual(messages, [
+            "pins.uart_rx: GPIO 25 is the board's status_led; ignored, the board's setting is used",
+            "pins.ignition_out: GPIO 16 is the board's status_ws2812; ignored, the board's setting is used",
+        ])
+
+    def test_did_you_mean_within_two_edits_for_long_keys_one_for_short(self):
+        def hint(section, key):
+            _, messages = validate({section: {key: 1}})
+            text = messages[0]
+            return text.partition("did you mean ")[2].rstrip("?") or None
+
+        self.assertEqual(hint("bar", "xsegments"), "bar.segments")  # one extra letter in front
+        self.assertEqual(hint("bar", "segmentsx"), "bar.segments")
+        self.assertEqual(hint("bar", "sgmnts"), "bar.segments")  # two letters missing
+        self.assertEqual(hint("bar", "sxgmxnts"), "bar.segments")  # two letters changed
+        self.assertIsNone(hint("bar", "sxgxxnts"))  # three: no hint
+        self.assertEqual(hint("bar", "lads"), "bar.leds")  # four letters: one edit ...
+        self.assertIsNone(hint("bar", "lxdx"))  # ... but not two
+        self.assertEqual(hint("bar", "laeds"), "bar.leds")  # five letters: one edit
+        self.assertEqual(hint("soc", "cellz"), "soc.cells")
+        self.assertEqual(hint("soc", "cxllz"), "soc.cells")  # five letters: two edits

@@ -10,7 +10,7 @@ import alloc
 import frames
 from feeding import counters, feed
 from socbar.config import DEFAULTS
-from socbar.custom import SATURATE, CustomDecoder, description_errors
+from socbar.custom import MAX_FIELDS, SATURATE, CustomDecoder, description_errors
 from socbar.reading import (
     F_AH,
     F_CURRENT,
@@ -20,6 +20,7 @@ from socbar.reading import (
     F_TEMPS,
     F_VALUES,
     F_VOLTAGE,
+    MAX_VALUES,
     NO_SENSOR,
     Reading,
 )
@@ -137,6 +138,93 @@ class WideFieldsTest(unittest.TestCase):
                            field("temp_ext2", 2, 1, signed=True, mul=1000)]}
         dec = fed(desc, b"\x01\xff\x80")  # 255 000 and -128 000: beyond an int16
         self.assertEqual(list(dec.reading.temps), [NO_SENSOR, 32767, -32767])
+
+
+class EdgeTest(unittest.TestCase):
+    """Values at the edges of each width, sign and scale (one field, no checksum, sync 01)."""
+
+    def value(self, body, **how):
+        spec = {"name": "soc", "offset": 1, "width": len(body) // 2}
+        spec.update(how)
+        desc = {"sync": "01", "length": 1 + len(body) // 2, "checksum": "none", "fields": [spec]}
+        dec = fed(desc, bytes.fromhex("01" + body))
+        self.assertEqual(dec.good, 1)
+        return dec.reading.soc
+
+    def test_defaults_are_little_endian_unsigned_unscaled(self):
+        self.assertEqual(self.value("FF"), 255)
+        self.assertEqual(self.value("0180"), 0x8001)
+        self.assertEqual(self.value("03000000"), 3)
+
+    def test_signed_edges(self):
+        for body, expected in (("7F", 127), ("80", -128), ("81", -127), ("01", 1),
+                               ("FF7F", 32767), ("0080", -32768), ("0180", -32767), ("0100", 1)):
+            self.assertEqual(self.value(body, signed=True), expected, body)
+
+    def test_four_byte_saturation_edges(self):
+        # Little-endian: 0x3FFFFFFF is the largest small int of the RP2040, 2**30 - 1.
+        self.assertEqual(self.value("FFFFFF3F"), SATURATE)
+        self.assertEqual(self.value("00000040"), SATURATE)
+        self.assertEqual(self.value("FFFF3F00", signed=True), 0x3FFFFF)
+        self.assertEqual(self.value("000000C0", signed=True), -SATURATE)  # -2**30
+        self.assertEqual(self.value("010000C0", signed=True), -SATURATE)  # -2**30 + 1
+        self.assertEqual(self.value("020000C0", signed=True), -SATURATE + 1)
+        self.assertEqual(self.value("FFFFFFBF", signed=True), -SATURATE)
+
+    def test_scale_edges(self):
+        # mul 2: 0x1FFFFFFF x 2 = 2**30 - 2 still fits; 0x20000000 x 2 does not.
+        self.assertEqual(self.value("FFFFFF1F", mul=2), SATURATE - 1)
+        self.assertEqual(self.value("00000020", mul=2), SATURATE)
+        self.assertEqual(self.value("00000020", mul=-2), -SATURATE)
+        self.assertEqual(self.value("010000E0", signed=True, mul=2), -SATURATE + 1)
+        self.assertEqual(self.value("000000E0", signed=True, mul=2), -SATURATE)
+        self.assertEqual(self.value("000000E0", signed=True, mul=-2), SATURATE)
+        # Division rounds toward zero both ways.
+        self.assertEqual(self.value("07", div=2), 3)
+        self.assertEqual(self.value("F9", signed=True, div=2), -3)
+
+    def test_every_slot_and_two_values(self):
+        names = ("cell_min_mv", "cell_max_mv", "speed", "status", "first", "second")
+        desc = {"sync": "01", "length": 7, "checksum": "none",
+                "fields": [{"name": names[k], "offset": k + 1, "width": 1} for k in range(6)]}
+        dec = fed(desc, bytes.fromhex("01" + "0B0C0D0E0F10"))
+        r = dec.reading
+        self.assertEqual((r.cell_min_mv, r.cell_max_mv, r.speed, r.status), (11, 12, 13, 14))
+        self.assertEqual((r.value_count, r.values[0], r.values[1]), (2, 15, 16))
+        self.assertEqual(dec.value_names, ("first", "second"))
+
+    def test_have_keeps_what_was_set_before(self):
+        reading = Reading()
+        reading.have = F_TEMPS  # heard earlier, from another frame
+        feed(CustomDecoder(reading, DEFAULTS["custom"]), SOC_FRAME)
+        self.assertEqual(reading.have, F_TEMPS | F_SOC)
+
+
+class CountersTest(unittest.TestCase):
+    def test_counters_add_up(self):
+        broken = SUM8_FRAME[:-1] + b"\x00"
+        dec = fed(SUM8_DESC, b"\x00\x00" + broken + b"\x00" + broken + SUM8_FRAME)
+        self.assertEqual(counters(dec), (1, 2, 2 + 8 + 1 + 8, 0))
+        dec.feed(b"\x13\x13", 2)
+        self.assertEqual(dec.skipped, 21)
+        dec.feed(SUM8_FRAME, 3)
+        dec.reset()
+        self.assertEqual(dec.skipped, 24)  # the partial frame's 3 bytes, added
+        dec.feed(SUM8_FRAME, 8)
+        self.assertEqual(counters(dec), (2, 2, 24, 0))
+
+    def test_only_the_first_n_bytes_count(self):
+        dec = CustomDecoder(Reading(), SUM8_DESC)
+        data = bytearray(b"\x00\x00" + SUM8_FRAME)  # a stale frame past n
+        dec.feed(data, 2)
+        dec.feed(SUM8_FRAME, 8)
+        self.assertEqual(counters(dec), (1, 0, 2, 0))
+
+    def test_flags_of_every_frame_of_a_call(self):
+        dec = CustomDecoder(Reading(), SUM8_DESC)
+        data = SUM8_FRAME * 2 + SUM8_FRAME[:3]  # the call ends inside a third frame
+        self.assertEqual(dec.feed(data, len(data)), F_SOC | F_VOLTAGE | F_CURRENT)
+        self.assertEqual(dec.good, 2)
 
 
 class StreamTest(unittest.TestCase):
@@ -301,3 +389,39 @@ class DescriptionErrorsTest(unittest.TestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class DescriptionEdgesTest(unittest.TestCase):
+    def test_sixteen_value_fields_each_have_their_slot(self):
+        self.assertTrue(MAX_FIELDS <= MAX_VALUES)
+        desc = {"sync": "01", "length": 17, "checksum": "none",
+                "fields": [{"name": "v%d" % i, "offset": i + 1, "width": 1} for i in range(MAX_FIELDS)]}
+        self.assertEqual(description_errors(desc), [])
+        dec = fed(desc, bytes(range(1, 18)))
+        self.assertEqual(list(dec.reading.values[0:MAX_FIELDS]), list(range(2, 18)))
+
+    def test_sync_and_checksum_may_fill_the_frame(self):
+        desc = {"sync": "AA1A", "length": 4, "checksum": "crc16-modbus",
+                "fields": [{"name": "soc", "offset": 0, "width": 2}]}
+        self.assertEqual(description_errors(desc), [])
+        desc = {"sync": "AA", "length": 3, "checksum": "crc16-modbus",  # checksum over byte 0 only
+                "fields": [{"name": "soc", "offset": 0, "width": 1}]}
+        self.assertEqual(description_errors(desc), [])
+
+    def test_without_a_checksum_its_start_may_be_the_length(self):
+        desc = {"sync": "01", "length": 2, "checksum": "none", "checksum_start": 2,
+                "fields": [{"name": "soc", "offset": 1, "width": 1}]}
+        self.assertEqual(description_errors(desc), [])
+
+    def test_an_unknown_checksum_takes_no_room(self):
+        desc = {"sync": "AA", "length": 1, "checksum": "md5", "fields": [{"name": "soc", "offset": 0,
+                                                                        "width": 1}]}
+        self.assertEqual(description_errors(desc), [
+            'custom.checksum: "md5" is not one of none, sum8, xor8, crc16-modbus'])
+
+    def test_every_field_is_checked_after_a_bad_one(self):
+        self.assertEqual(errors_of(fields=[5, field("soc", 99, 1), field("status", 2, 5)]), [
+            "custom.fields[0]: 5 is not an object with name, offset, width, endian, signed, mul, div",
+            "custom.fields[1].offset: 99 is not a whole number from 0 to 63",
+            "custom.fields[2].width: 5 is not one of 1, 2, 4",
+        ])

@@ -111,6 +111,16 @@ class DetectTest(unittest.TestCase):
         self.assertEqual(det.feed(text, len(text)).name, "custom")
         self.assertEqual((cav3.good, custom.good), (2, 2))
 
+    def test_a_format_outside_the_preference_loses_a_tie(self):
+        text = b"\n1\t2\n3\t4\n"
+        cav3 = CaV3Decoder(Reading(), ["Ah", "V"])
+        other = CustomDecoder(Reading(), {"sync": "0A", "length": 2, "checksum": "none",
+                                          "fields": [{"name": "soc", "offset": 1, "width": 1}]})
+        other.name = "other"  # a decoder the preference list does not know
+        det = Detector([other, cav3])
+        self.assertEqual(det.feed(text, len(text)).name, "cav3")
+        self.assertEqual((cav3.good, other.good), (2, 2))
+
     def test_more_frames_beat_preference(self):
         # Three good rows against two Tiny BMS frames in the same chunk.
         data = frame(0x1A, u32le(1)) + b"\n1\t2\n3\t4\n5\t6\n" + frame(0x1A, u32le(2))

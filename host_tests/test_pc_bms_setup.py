@@ -9,12 +9,8 @@ import time
 import unittest
 from pathlib import Path
 
-import pytest
+import bms_setup
 from frames import from_hex as framed
-
-pytest.importorskip("serial", reason="bms_setup.py needs pyserial")
-
-import bms_setup  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 

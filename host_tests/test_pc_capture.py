@@ -9,10 +9,7 @@ import unittest
 from pathlib import Path
 
 import capturefile
-import pytest
 from frames import frame as tiny_frame
-
-pytest.importorskip("serial", reason="capture.py needs pyserial")
 
 ROOT = Path(__file__).resolve().parent.parent
 BUILD = ROOT / "build"

@@ -12,11 +12,6 @@ import mpy_host
 import pytest
 from reference_decoder import ReferenceDecoder
 
-try:
-    import decoding  # noqa: F401  needs every decoder of the core
-except ImportError as exc:
-    pytest.skip("the decoders have not all landed: %s" % exc, allow_module_level=True)
-
 
 def by_stream(lines):
     out = {}

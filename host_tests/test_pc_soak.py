@@ -7,8 +7,6 @@ checked at every tick.
 import pytest
 import soak
 
-pytest.importorskip("app", reason="app.py has not landed")
-
 
 @pytest.fixture(scope="module")
 def summary():

@@ -86,3 +86,55 @@ class LineTest(unittest.TestCase):
         r.values[2] = -422_200
         expected = '{"format": "cav3", "values": {"Ah": 39.977, "A": -422.2}}'
         self.assertEqual(record.line("cav3", r, F_VALUES, ("Ah", "V", "A")), expected)
+
+
+class EveryFieldTest(unittest.TestCase):
+    def test_every_flag_in_its_unit_and_order(self):
+        from socbar.reading import (
+            F_ACK,
+            F_AH,
+            F_CELLS,
+            F_CURRENT,
+            F_NACK,
+            F_RANGE,
+            F_SPEED,
+            F_VERSION,
+        )
+
+        r = Reading()
+        r.soc = 5
+        r.voltage_mv = -1
+        r.current_ma = -8_250
+        r.status = 0x91
+        r.temps[1] = 5
+        r.cell_min_mv, r.cell_max_mv = 3_301, 3_402
+        r.cell_count = 2
+        r.cells[0], r.cells[1] = 33_015, 34_020  # 0.1 mV
+        r.ah_used_mah = 12_345
+        r.speed = 25_500
+        r.distance_km, r.time_left_s = 42, 3_600
+        r.version_count = 2
+        r.version[0], r.version[1] = 1, 2
+        r.ack_cmd = 0x0D
+        r.nack_cmd, r.nack_err = 0x0B, 1
+        r.value_count = 1
+        r.value_mask = 1
+        r.values[0] = 7
+        flags = (F_SOC | F_VOLTAGE | F_CURRENT | F_STATUS | F_TEMPS | F_CELL_MIN | F_CELL_MAX | F_CELLS
+                 | F_AH | F_SPEED | F_RANGE | F_VERSION | F_ACK | F_NACK | F_VALUES)
+        text = record.line("x", r, flags, ("n",))
+        self.assertEqual(
+            text,
+            '{"format": "x", "soc_pct": 0.000005, "voltage_v": -0.001, "current_a": -8.25, '
+            '"status": "charging", "status_code": 145, "temps_c": [null, 0.5, null], '
+            '"cell_min_mv": 3301, "cell_max_mv": 3402, "cells_mv": [3301.5, 3402], "ah_used": 12.345, '
+            '"speed": 25.5, "distance_km": 42, "time_left_s": 3600, "version": [1, 2], "ack": 13, '
+            '"nack": 11, "nack_error": 1, "values": {"n": 0.007}}',
+        )
+        self.assertEqual(json.loads(text)["cells_mv"], [3301.5, 3402])
+
+    def test_fixed_around_zero(self):
+        self.assertEqual(record.fixed(0, 1), "0")
+        self.assertEqual(record.fixed(1, 3), "0.001")
+        self.assertEqual(record.fixed(10, 3), "0.01")
+        self.assertEqual(record.fixed(-1, 3), "-0.001")

@@ -19,6 +19,11 @@ class FromAmpHoursTest(unittest.TestCase):
         self.assertEqual(soc_from_ah(-50, 10000), 100_000_000)  # regen before the first use
         self.assertEqual(soc_from_ah(10, 0), 0)
 
+    def test_edges(self):
+        self.assertEqual(soc_from_ah(9999, 10000), 10_000)  # 1 mAh of 10 Ah left: 0.01 %
+        self.assertEqual(soc_from_ah(0, 1), 100_000_000)  # the smallest capacity, full
+        self.assertEqual(soc_from_ah(-50, 0), 0)  # no capacity: nothing to show
+
     def test_large_pack_stays_exact(self):
         # 2000 Ah pack, 1 Ah used: 99.95 %
         self.assertEqual(soc_from_ah(1000, 2_000_000), 99_950_000)
@@ -48,6 +53,12 @@ class FromVoltageTest(unittest.TestCase):
         self.assertEqual(soc_from_voltage(4 * 2000, 4, "lifepo4"), 0)
         self.assertEqual(soc_from_voltage(4 * 3650, 4, "lifepo4"), 100_000_000)  # charging voltage
         self.assertEqual(soc_from_voltage(48000, 0, "lifepo4"), 0)
+
+    def test_first_and_last_steps_interpolate(self):
+        # One NMC cell halfway up the first step (3000 -> 3450 mV) and the last (4060 -> 4200 mV).
+        self.assertEqual(soc_from_voltage(3225, 1, "nmc"), 5_000_000)
+        self.assertEqual(soc_from_voltage(4130, 1, "nmc"), 95_000_000)
+        self.assertEqual(soc_from_voltage(3740, 1, "nmc"), 50_000_000)  # one cell is a pack too
 
     def test_tables_rise(self):
         for table in (NMC_OCV_MV, LIFEPO4_OCV_MV):

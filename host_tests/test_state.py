@@ -296,6 +296,14 @@ class SocSourceTest(unittest.TestCase):
         reading, s = make()
         soc_frame(s, reading, 10, 100_000_001)
         self.assertEqual(s.soc, 100_000_000)
+        soc_frame(s, reading, 20, -5)
+        self.assertEqual((s.soc, s.update(20)), (0, EMPTY))
+
+    def test_silence_from_a_boot_just_before_the_tick_wrap_is_asleep(self):
+        start = ticks_add(0, -3000)
+        reading, s = make(start=start)
+        self.assertEqual(s.update(ticks_add(start, 6000)), ASLEEP)
+        self.assertEqual(s.update(ticks_add(start, 60000)), ASLEEP)
 
 
 class AllocationTest(unittest.TestCase):
@@ -381,3 +389,80 @@ class ReviewCasesTest(unittest.TestCase):
         s.on_frame(F_VOLTAGE, 10)
         self.assertEqual(s.update(10), LIVE)
         self.assertEqual(s.soc, 22_500_000)
+
+
+class ContractTest(unittest.TestCase):
+    """Cases of protocol.md section 6 that the priority order decides: fault > link lost >
+    asleep > empty > charging / full / regen > live > stale."""
+
+    def test_fault_with_the_soc_never_received(self):
+        reading, s = make(key=True)
+        reading.status = 0x9B
+        reading.have |= F_STATUS
+        s.on_frame(F_STATUS, 100)
+        self.assertEqual(s.update(100), FAULT)
+        self.assertEqual(s.update(2999), FAULT)
+
+    def test_fault_with_the_soc_stale(self):
+        reading, s = make(key=True)
+        soc_frame(s, reading, 0, 70_000_000, 0x93)
+        for t in range(500, 6000, 500):  # status frames only from here: the SOC goes stale at 3000
+            reading.status = 0x9B
+            s.on_frame(F_STATUS, t)
+            self.assertEqual(s.update(t), FAULT, t)
+        self.assertEqual(s.update(5600), FAULT)
+
+    def test_a_fault_goes_once_its_status_is_old(self):
+        reading, s = make(key=True)
+        reading.status = 0x9B
+        reading.have |= F_STATUS
+        s.on_frame(F_STATUS, 0)
+        for t in range(500, 4000, 500):
+            s.on_frame(F_VOLTAGE, t)  # the link lives, the fault is no longer said
+        self.assertEqual(s.update(3000), STALE)
+
+
+class StartupGraceTest(unittest.TestCase):
+    """Bad frames right after boot are a BMS (or a line) still settling: not yet a lost link."""
+
+    def test_bad_frames_in_the_first_lost_time_are_not_link_lost(self):
+        for key in (False, True):
+            reading, s = make(key=key, start=0)
+            for t in range(0, 6000, 100):
+                s.on_bad_frame(t)
+                self.assertNotEqual(s.update(t), LINK_LOST, (key, t))
+            s.on_bad_frame(6000)
+            self.assertEqual(s.update(6000), LINK_LOST, key)  # the grace ends; bad frames only is lost
+
+    def test_the_grace_counts_from_the_first_update(self):
+        start = ticks_add(0, -3000)  # a boot just before the tick counter wraps
+        reading, s = make(start=start)
+        s.on_bad_frame(ticks_add(start, 5999))
+        self.assertEqual(s.update(ticks_add(start, 5999)), ASLEEP)
+        s.on_bad_frame(ticks_add(start, 6000))
+        self.assertEqual(s.update(ticks_add(start, 6000)), LINK_LOST)
+
+
+class ForgetTest(unittest.TestCase):
+    def test_what_a_loss_forgot_stays_forgotten_half_a_tick_period_later(self):
+        # After half the tick counter's period (6.2 days on the RP2040) an old tick reads as
+        # recent again: what the loss forgot must not come back with the next frame.
+        half = (ticks_add(0, -1) + 1) // 2
+        reading, s = make()
+        soc_frame(s, reading, 0, 70_000_000, 0x91)
+        self.assertEqual(s.update(7000), ASLEEP)
+        later = ticks_add(ticks_add(0, half - 1), 1001)  # one add may not span half the period
+        reading.voltage_mv = 52000
+        reading.have |= F_VOLTAGE
+        s.on_frame(F_VOLTAGE, later)
+        self.assertEqual(s.update(later), STALE)  # no SOC since the loss: neither empty nor live
+
+
+class BadFramesAfterGoodTest(unittest.TestCase):
+    def test_one_bad_frame_after_the_link_went_quiet_is_link_lost_until_the_lost_time(self):
+        reading, s = make(start=0)
+        soc_frame(s, reading, 7000, 50_000_000)
+        s.on_bad_frame(7500)
+        self.assertEqual(s.update(7500), LIVE)  # a good frame is younger than the stale time
+        self.assertEqual(s.update(13000), LINK_LOST)  # the good one is lost-old; the bad 5500 ms
+        self.assertEqual(s.update(13500), ASLEEP)  # the bad one too: plain silence, key off

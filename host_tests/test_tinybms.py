@@ -26,6 +26,7 @@ from socbar.reading import (
     F_TEMPS,
     F_VERSION,
     F_VOLTAGE,
+    MAX_REGS,
     NO_SENSOR,
     Reading,
 )
@@ -398,6 +399,56 @@ class StreamTest(unittest.TestCase):
         self.assertEqual(dec.reading.soc, 11)
 
 
+def answered(*pairs):
+    """A 0x09 request for the addresses of ``pairs`` (address, value, ...), then its reply."""
+    addresses = [pairs[i] for i in range(0, len(pairs), 2)]
+    return with_pl(0x09, u16le(*addresses)) + with_pl(0x09, u16le(*pairs))
+
+
+class RegisterMapTest(unittest.TestCase):
+    """Registers of known address land in their slots (protocol.md section 3)."""
+
+    def test_temperatures_and_the_last_cell(self):
+        # 48 internal, 42 external 1, 43 external 2; 0..15 cells, 16 is not a cell.
+        dec = fed(answered(48, 251, 42, 0xFF9C, 43, 300, 15, 36000, 16, 99))
+        r = dec.reading
+        self.assertEqual(list(r.temps), [251, -100, 300])
+        self.assertEqual((r.cell_count, r.cells[15]), (16, 36000))
+        self.assertEqual(dec.flags, F_REGS | F_TEMPS | F_CELLS)
+
+    def test_cells_count_up_one_by_one(self):
+        dec = fed(answered(0, 33000, 1, 33010))
+        self.assertEqual((dec.reading.cell_count, list(dec.reading.cells[0:2])), (2, [33000, 33010]))
+
+    def test_a_high_word_first_in_a_reply_is_no_soc(self):
+        dec = fed(answered(47, 0x05F5))
+        self.assertFalse(dec.flags & F_SOC)
+
+    def test_addresses_above_255(self):
+        dec = fed(answered(306, 1000))  # battery capacity, 0.01 Ah
+        self.assertEqual((list(dec.reading.reg_addrs[0:1]), dec.reading.regs[0]), ([306], 1000))
+        # Three registers: a 0x07 request for two would also read as a one-register reply.
+        for asked in (frames.modbus_read_request(0x0132, 3), frames.block_read_request(0x0132, 3)):
+            cmd = asked[1]
+            reply = with_pl(cmd, u16be(1, 2, 3) if cmd == 0x03 else u16le(1, 2, 3))
+            dec = fed(asked + reply)
+            self.assertEqual(list(dec.reading.reg_addrs[0:3]), [0x0132, 0x0133, 0x0134], cmd)
+
+    def test_blocks_at_both_ends_of_the_map(self):
+        dec = fed(frames.modbus_read_request(0, 2) + with_pl(0x03, u16be(33000, 33010)))
+        self.assertEqual(list(dec.reading.reg_addrs[0:2]), [0, 1])
+        self.assertEqual((dec.flags, dec.reading.cell_count), (F_REGS | F_CELLS, 2))
+        dec = fed(frames.modbus_read_request(0x7FFE, 2) + with_pl(0x03, u16be(1, 2)))
+        self.assertEqual(list(dec.reading.reg_addrs[0:2]), [0x7FFE, 0x7FFF])
+
+    def test_version_lengths(self):
+        # Bytes first, then whole 16-bit words only: a lone last byte is not a word.
+        for payload, expected in ((b"\x01\x02", [1, 2]), (b"\x01\x02\x03\x04", [1, 2, 3])):
+            dec = fed(with_pl(0x1F, payload))
+            self.assertEqual(counters(dec), (1, 0, 0, 0, 0), payload)
+            self.assertEqual(list(dec.reading.version[0:dec.reading.version_count]), expected, payload)
+
+
 class EdgeValuesTest(unittest.TestCase):
     """Values at the edges of what the Reading's slots hold: never raised, never shown wrong."""
 
@@ -567,6 +618,16 @@ class RequestBuilderTest(unittest.TestCase):
         for addr, count in ((0, 0), (0, 128), (-1, 1), (0x10000, 1)):
             with self.assertRaises(ValueError):
                 read_registers(buf, addr, count)
+
+    def test_the_ends_of_each_range(self):
+        for addr, count in ((0, 1), (0xFFFF, MAX_REGS)):
+            buf = bytearray(b"\xff" * 8)  # every byte is written, none is assumed zero
+            self.assertEqual(read_registers(buf, addr, count), 8)
+            self.assertEqual(bytes(buf), frames.modbus_read_request(addr, count))
+        for addr, count in ((0, 1), (0xFFFF, 31)):
+            buf = bytearray(b"\xff" * 7)
+            self.assertEqual(read_block(buf, addr, count), 7)
+            self.assertEqual(bytes(buf), frames.block_read_request(addr, count))
 
     def test_read_block(self):
         buf = bytearray(7)

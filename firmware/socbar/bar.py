@@ -13,8 +13,9 @@ live          the SOC segments, steady, in the colour for the SOC;        SOC
 charging      the SOC segments steady; the next one up (the top one       SOC
               when all are lit) blinks blue 1000 on / 1000 off
 regen         as charging, in cyan, 250 on / 250 off                      SOC
-full          the SOC segments steady; the top segment is inverted for    SOC
-              the last 250 of every 2000
+full          the SOC segments steady but the top lit one, which is       SOC
+              dark for the last 250 of every 2000 (a segment the SOC
+              does not reach never lights)
 fault         every segment red, two 100 ms flashes per second            0
 link_lost     the two end segments magenta, three 100 ms flashes every    0
               2000; never the SOC
@@ -133,11 +134,8 @@ class BarRenderer:
                     mark = fill - 1
                     mark_col = fill_col if t % 1000 < 500 else _OFF
             elif state == FULL:
-                mark = n - 1
-                on = mark < fill
-                if t % 2000 >= 1750:
-                    on = not on
-                mark_col = fill_col if on else _OFF
+                if fill > 0 and t % 2000 >= 1750:
+                    mark = fill - 1
             else:
                 mark = fill if fill < n else n - 1
                 if state == REGEN:

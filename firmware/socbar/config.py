@@ -11,6 +11,7 @@ start-up, so it may allocate.
 import json
 
 from .compat import const
+from .jsontext import show
 
 _INT = const(0)  # (kind, default, lo, hi)
 _BOOL = const(1)  # (kind, default)
@@ -184,23 +185,6 @@ def _defaults(entries):
 DEFAULTS = _defaults(SCHEMA)
 
 
-def show(value):
-    """A value as JSON text, the way the user wrote it."""
-    if value is None:
-        return "null"
-    if value is True:
-        return "true"
-    if value is False:
-        return "false"
-    if isinstance(value, str):
-        return '"%s"' % value
-    if isinstance(value, list):
-        return "[" + ", ".join(show(v) for v in value) + "]"
-    if isinstance(value, dict):
-        return "an object"
-    return repr(value)
-
-
 def _is_int(value):
     return type(value) is int  # bool is not int here, and neither is 1.0
 
@@ -308,9 +292,11 @@ def _check_custom(path, value, messages):
         messages.append("%s: %s is not an object; using the default description" % (path, show(value)))
         return False
     try:
-        from .custom import description_errors
-    except ImportError:  # the custom decoder is not installed: nothing to check against
-        return True
+        from .custom import description_errors  # only when a description is given
+    except Exception as exc:  # missing, or a broken or foreign .mpy (ValueError)
+        messages.append("%s: cannot be checked, socbar/custom.py does not load (%s); copy the whole "
+                        "firmware to the board (make deploy); using the default description" % (path, exc))
+        return False
     errors = description_errors(value)
     if errors:
         messages.extend(errors)

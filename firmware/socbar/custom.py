@@ -24,6 +24,7 @@ from array import array
 from .bytecopy import copy, drop_until
 from .compat import const
 from .crc import crc16, sum8, xor8
+from .jsontext import show
 from .reading import (
     F_AH,
     F_CELL_MAX,
@@ -35,7 +36,6 @@ from .reading import (
     F_TEMPS,
     F_VALUES,
     F_VOLTAGE,
-    MAX_VALUES,
 )
 
 SLOTS = (
@@ -54,7 +54,7 @@ _XOR8 = const(2)
 _CRC16 = const(3)
 
 MAX_LENGTH = const(64)
-MAX_FIELDS = const(16)
+MAX_FIELDS = const(16)  # no more than MAX_VALUES: every value field has its slot in reading.values
 SCALE_MAX = const(1000000000)  # |mul| and div
 SATURATE = const(0x3FFFFFFF)
 _TEMP_MAX = const(32767)
@@ -86,8 +86,6 @@ def _sync_bytes(text):
 
 def description_errors(desc):
     """Every problem of a frame description, as messages naming key path, value and what is allowed."""
-    from .config import show  # here, so that decoding never loads the configuration schema
-
     if not isinstance(desc, dict):
         return ["custom: %s is not an object with sync, length, checksum and fields" % show(desc)]
     errors = []
@@ -127,7 +125,6 @@ def description_errors(desc):
         bad(".fields", fields, "is not a list of 1 to %d fields" % MAX_FIELDS)
         return errors
     names = []
-    values = 0
     for i, field in enumerate(fields):
         where = ".fields[%d]" % i
         if not isinstance(field, dict):
@@ -145,11 +142,6 @@ def description_errors(desc):
             bad(where + ".name", name, "is already the name of an earlier field")
         else:
             names.append(name)
-            if name not in SLOTS:
-                values += 1
-                if values > MAX_VALUES:
-                    bad(where + ".name", name, "is one value too many (at most %d fields other than %s)"
-                        % (MAX_VALUES, ", ".join(SLOTS)))
         offset = field.get("offset")
         problem = _check_int(offset, 0, MAX_LENGTH - 1)
         if problem:
@@ -371,8 +363,8 @@ def _raw(buf, offset, width, how):
         hi = buf[offset + 2] | (buf[offset + 3] << 8)
     if how & _SIGNED and hi & 0x8000:
         hi -= 0x10000
-        if hi < -0x4000:
-            return -SATURATE
+        if hi < -0x4000 or hi == -0x4000 and lo == 0:
+            return -SATURATE  # -2**30 and below
     elif hi >= 0x4000:
         return SATURATE
     return (hi << 16) | lo

@@ -122,7 +122,7 @@ class BmsState:
         self._last_soc = 0
         self._last_status = 0
         self._last_bad = 0
-        self._bad_run = 0  # bad frames since the last good one
+        self._bad_only = False  # a bad frame came after the last good one
         self._key_was = False
         self._key_on_at = 0
         self._key_settled = False  # the key has been on for the lost time
@@ -152,7 +152,7 @@ class BmsState:
             self._linked = True
             self._last_good = now
             self._missed = 0
-            self._bad_run = 0
+            self._bad_only = False
             self._outcomes(1, good)
             if flags & self._soc_flag:
                 self._last_soc = now
@@ -163,7 +163,7 @@ class BmsState:
                 self._status_known = True
         if bad:
             self._last_bad = now
-            self._bad_run += bad
+            self._bad_only = True
             self._outcomes(0, bad)
 
     @micropython.native
@@ -251,10 +251,10 @@ class BmsState:
         """No good frame for the lost time (or ever): link lost, or asleep."""
         if not self._settled:
             return ASLEEP  # just booted: give the BMS its first periods
-        if self._bad_run:
+        if self._bad_only:
             if ticks_diff(now, self._last_bad) < self._lost_ms:
                 return LINK_LOST  # something talks, nothing decodes
-            self._bad_run = 0  # the talk stopped: plain silence from here on
+            self._bad_only = False  # the talk stopped: plain silence from here on
         if key and self._key_settled:
             return LINK_LOST
         return ASLEEP

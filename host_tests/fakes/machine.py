@@ -6,8 +6,7 @@ fresh clock, fresh pins and fresh peripherals. Test-side helpers are marked
 as such; everything else mirrors the MicroPython rp2 port's API.
 """
 
-from socbar.compat import ticks_add, ticks_diff
-from vclock import VirtualClock
+from vclock import VirtualClock, ticks_add, ticks_diff
 
 clock = VirtualClock()
 wires = {}  # pin id -> _Wire, shared by every Pin object on that id

@@ -1,11 +1,22 @@
 """A virtual millisecond clock shared by the fake hardware modules.
 
 Tests advance it by hand, so timing is asserted without sleeping. It counts
-with ``ticks_add`` from the core, so it wraps exactly like the interpreter's
-``ticks_ms``, and a test can start it just before the wrap.
+with the interpreter's own ``ticks_add`` (on CPython, the same 2**30 wrap the
+core's compat module uses), so it wraps exactly like ``ticks_ms`` and a test
+can start it just before the wrap. The fakes import nothing of the firmware.
 """
 
-from socbar.compat import ticks_add, ticks_diff
+try:
+    from time import ticks_add, ticks_diff  # pyright: ignore[reportAttributeAccessIssue]
+except ImportError:  # CPython: MicroPython's semantics, a counter wrapping at 2**30
+    _PERIOD = 1 << 30
+    _HALF = _PERIOD // 2
+
+    def ticks_add(ticks, delta):
+        return (ticks + delta) & (_PERIOD - 1)
+
+    def ticks_diff(end, start):
+        return ((end - start + _HALF) & (_PERIOD - 1)) - _HALF
 
 
 class VirtualClock:
