@@ -55,6 +55,18 @@ def _decoder(name, reading, config):
     return TinyBmsDecoder(reading)
 
 
+def _detectable(config):
+    """The formats auto-detection tries. A custom description of an 8-byte ``AA 1A`` frame with
+    CRC-16/MODBUS over it all (the shipped one) describes the Tiny BMS's own 0x1A reply: the
+    Tiny BMS decoder reads every such frame and wins the tie, so that candidate could never win
+    and would only cost its module and buffers on every boot."""
+    desc = config["custom"]
+    if (desc["sync"].upper() == "AA1A" and desc["length"] == 8 and desc["checksum"] == "crc16-modbus"
+            and desc["checksum_start"] == 0):
+        return ("tinybms", "cav3")
+    return ("tinybms", "custom", "cav3")
+
+
 class Line:
     def __init__(self, config, uart, bms, console, now, messages):
         self.uart = uart
@@ -86,7 +98,7 @@ class Line:
             from socbar.detect import Detector
 
             self._detector = Detector(tuple(_decoder(name, Reading(), config)
-                                            for name in ("tinybms", "custom", "cav3")))
+                                            for name in _detectable(config)))
         else:
             self._use(_decoder(fmt, bms.reading, config))
         self._rx = bytearray(RX_BYTES)

@@ -101,8 +101,9 @@ def load_config(text):
     """(config, board pin map with the overrides applied, messages); a missing file
     means the defaults without a word.
 
-    The schema is needed only once: its module is dropped afterwards, which
-    gives its share of the heap back to the loop.
+    The schema is needed only once: its modules (and the custom decoder, which
+    checked the custom description) are dropped afterwards, which gives their
+    share of the heap back to the loop.
     """
     from socbar import config as schema
 
@@ -115,10 +116,11 @@ def load_config(text):
         board = _object(_text(BOARD_FILE % "pico"))
     board, more = schema.merge_pins(board, cfg["pins"])
     messages += more
-    sys.modules.pop("socbar.config", None)
     package = sys.modules.get("socbar")
-    if package is not None and "config" in dir(package):
-        delattr(package, "config")
+    for name in ("config", "custom", "jsontext"):  # the decoder re-imports custom if it is used
+        sys.modules.pop("socbar." + name, None)
+        if package is not None and name in dir(package):
+            delattr(package, name)
     return cfg, board, messages
 
 

@@ -469,6 +469,30 @@ class DetectionHandOverTest(unittest.TestCase):
         self.assertEqual(rig.app.page()[1], "51.50V --A")
 
 
+class DetectionCandidatesTest(unittest.TestCase):
+    """The shipped custom description is the Tiny BMS's 0x1A reply: never a candidate of its own."""
+
+    def names(self, doc):
+        return [dec.name for dec in Rig(doc).app.line._detector.decoders]
+
+    def test_the_shipped_description_is_left_to_the_tiny_bms_decoder(self):
+        self.assertEqual(self.names({}), ["tinybms", "cav3"])
+        rig = Rig({})
+        rig.broadcast(1, pct=64)
+        self.assertEqual(rig.app.line.decoder.name, "tinybms")
+        self.assertEqual(rig.app.bms.soc, 64000000)
+
+    def test_any_other_description_is_tried(self):
+        sum8 = {"sync": "5AA5", "length": 8, "checksum": "sum8", "checksum_start": 2,
+                "fields": [{"name": "soc", "offset": 2, "width": 1, "mul": 1000000}]}
+        self.assertEqual(self.names({"custom": sum8}), ["tinybms", "custom", "cav3"])
+        rig = Rig({"custom": sum8})
+        rig.send(bytes.fromhex("5AA54B12C0FE0C27"))  # SOC 0x4B = 75 %
+        rig.run(100)
+        self.assertEqual(rig.app.line.decoder.name, "custom")
+        self.assertEqual(rig.app.bms.soc, 75000000)
+
+
 class StartupGraceTest(unittest.TestCase):
     """Bad frames in the first seconds after boot are not a lost link (the lost time: 6 periods)."""
 
