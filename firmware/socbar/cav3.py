@@ -54,6 +54,11 @@ from .reading import (
     F_VOLTAGE,
 )
 
+try:
+    import micropython
+except ImportError:  # CPython
+    from .compat import micropython
+
 VALUE_NAMES = ("Ah", "V", "A", "S", "D", "Deg", "RPM", "HW", "Nm", "ThI", "ThO", "AuxA", "AuxD", "Flgs")
 _NAMES = tuple(name.encode() for name in VALUE_NAMES)
 _AH = const(0)
@@ -154,6 +159,7 @@ class CaV3Decoder:
         self._first = True
         self._drop_held()
 
+    @micropython.native
     def feed(self, data, n):
         """Consume ``data[0:n]``; return the OR of the F_* flags of the rows completed."""
         line = self._line
@@ -180,6 +186,7 @@ class CaV3Decoder:
                 self._dropping = True
         return flags
 
+    @micropython.native
     def _end_line(self):
         """Decide on the line in the buffer, and on a row held before it; return the rows' flags."""
         n = self._n
@@ -263,6 +270,7 @@ class CaV3Decoder:
         self.skipped += n
         return 0
 
+    @micropython.native
     def _split(self, n):
         """Classify every field of the line and parse the numbers; return the field count or -1.
 
@@ -316,6 +324,7 @@ class CaV3Decoder:
                 return False
         return True
 
+    @micropython.native
     def _number(self, start, end):
         """``line[start:end]`` as milli-units, or _NOT_NUMBER."""
         line = self._line
@@ -351,6 +360,7 @@ class CaV3Decoder:
             decimals += 1
         return -value if negative else value
 
+    @micropython.native
     def _flags(self, start, end):
         """A Flgs text (preset digits, then B, X or limit letters) as a code, or -1.
 
@@ -416,6 +426,7 @@ class CaV3Decoder:
         self._columns = fields
         return True
 
+    @micropython.native
     def _row(self, values, kind, fields, fit):
         """Check a row against its layout, then write it into the Reading; -1 if it is bad."""
         cmap = self._map

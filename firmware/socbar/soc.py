@@ -13,6 +13,11 @@ pack's capacity is the better source when the data has it.
 from .compat import const
 from .reading import SOC_FULL
 
+try:
+    import micropython
+except ImportError:  # CPython
+    from .compat import micropython
+
 _STEP = const(10_000_000)  # one 10 % step of the tables, in SOC units
 
 # Resting cell millivolts at 0, 10, ... 100 % SOC, rising.
@@ -21,6 +26,7 @@ NMC_OCV_MV = (3000, 3450, 3550, 3620, 3680, 3740, 3800, 3880, 3960, 4060, 4200)
 LIFEPO4_OCV_MV = (2500, 3000, 3200, 3220, 3250, 3260, 3270, 3300, 3320, 3350, 3400)
 
 
+@micropython.native  # no call frame from the heap: it runs on every row of amp-hours
 def _fraction(num, den):
     """``num * 10**8 // den`` for 0 <= num <= den, by long division (no big ints)."""
     q = 0
@@ -45,6 +51,7 @@ def soc_from_ah(ah_used_mah, capacity_mah):
     return _fraction(left, capacity_mah)
 
 
+@micropython.native  # as _fraction, for every row that carries a voltage
 def soc_from_voltage(pack_mv, cells, chemistry):
     """SOC from the pack voltage of ``cells`` in series; ``chemistry`` "lifepo4", else NMC.
 
