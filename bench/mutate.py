@@ -11,9 +11,18 @@ function (CPython only: ``test_pc_*`` files and the MicroPython half stay
 out, and so does ``test_readonly.py``, which reads the decoders' attribute
 names and so would take mutmut's renamed copies for write builders).
 
-Writes ``build/mutate/report.txt``: the score of each module, then the name
-and the diff of every surviving mutant. Prints the scores; exits 1 when mutmut is missing or
-its run fails. docs/benchmarks.md lists the survivors and why they live.
+A survivor is either a missing test or an equivalent mutant, one that no
+test can tell from the original. ``bench/mutants-explained.txt`` lists the
+equivalent ones with the reason, each by its function and the line it
+changes (``socbar.bar.BarRenderer.__init__: self.lit = 0 => self.lit = None``),
+so the list survives edits that renumber mutmut's mutants; ``FUNCTION: *``
+covers every mutant of a function. A key line, or a run of them, is
+followed by its reason, indented.
+
+Writes ``build/mutate/report.txt``: the score of each module, then every
+unexplained survivor with its diff, then the explained ones. Prints the
+scores; exits 1 when a survivor is unexplained, when mutmut is missing or
+when its run fails.
 """
 
 import argparse
@@ -100,7 +109,7 @@ def report(found):
         lines.append(row % (module, len(got), killed, survived, len(got) - killed - survived,
                             100 * killed / max(len(got), 1)))
     survivors = sorted(n for n, s in found.items() if s == "survived")
-    return "\n".join(lines), "\n".join(survivors)
+    return "\n".join(lines), survivors
 
 
 # Run inside build/mutate/ by mutmut's own interpreter: the diff of each named mutant.
@@ -108,16 +117,71 @@ _DIFFS = """
 import sys
 from mutmut.__main__ import find_mutant, get_diff_for_mutant
 for name in sys.stdin.read().split():
+    print("=== " + name)
     print(get_diff_for_mutant(name, path=find_mutant(name).path).rstrip())
-    print()
 """
 
 
 def diffs(survivors):
-    """The diffs of the surviving mutants in one process, or "" if mutmut cannot give them."""
-    proc = subprocess.run([sys.executable, "-c", _DIFFS], cwd=str(WORK), input=survivors,
+    """{mutant name: its diff}, in one process; empty if mutmut cannot give them."""
+    proc = subprocess.run([sys.executable, "-c", _DIFFS], cwd=str(WORK), input="\n".join(survivors),
                           capture_output=True, text=True)
-    return proc.stdout if proc.returncode == 0 else ""
+    found = {}
+    if proc.returncode == 0:
+        for chunk in proc.stdout.split("=== ")[1:]:
+            name, _, diff = chunk.partition("\n")
+            found[name.strip()] = diff.rstrip()
+    return found
+
+
+def function_of(name):
+    """``socbar.bar.xǁBarRendererǁ__init____mutmut_3`` -> ``socbar.bar.BarRenderer.__init__``."""
+    name = re.sub(r"__mutmut_\d+$", "", name)
+    module = module_of(name)
+    tail = name[len(module) + 1:]
+    if tail.startswith("xǁ"):
+        cls, _, method = tail[2:].partition("ǁ")
+        return "%s.%s.%s" % (module, cls, method)
+    return "%s.%s" % (module, tail[2:])
+
+
+def key_of(name, diff):
+    """The mutant as ``function: original line => mutated line``."""
+    lines = [line for line in diff.splitlines() if not line.startswith(("---", "+++"))]
+    old = [line[1:].strip() for line in lines if line.startswith("-")]
+    new = [line[1:].strip() for line in lines if line.startswith("+")]
+    return "%s: %s => %s" % (function_of(name), " ".join(old), " ".join(new))
+
+
+def explained(path=ROOT / "bench" / "mutants-explained.txt"):
+    """{key: reason} from the list of equivalent mutants."""
+    found = {}
+    keys = []
+    if not path.exists():
+        return found
+    for line in path.read_text().splitlines():
+        if not line.strip() or line.startswith("#"):
+            continue
+        if line[0] in " \t":
+            for key in keys:
+                found[key] = line.strip()
+            keys = []
+        else:
+            keys.append(line.strip())
+    return found
+
+
+def sort_out(survivors, diff_of, reasons):
+    """(unexplained [(name, key)], explained [(key, reason)]) of the survivors."""
+    unexplained, known = [], []
+    for name in survivors:
+        key = key_of(name, diff_of.get(name, ""))
+        reason = reasons.get(key) or reasons.get(function_of(name) + ": *")
+        if reason:
+            known.append((key, reason))
+        else:
+            unexplained.append((name, key))
+    return unexplained, known
 
 
 def main(argv=None):
@@ -135,11 +199,18 @@ def main(argv=None):
         sys.exit("mutate: mutmut run failed (exit %d): %s; see %s"
                  % (run.returncode, tail[0][-200:], WORK / "run.log"))
     scores, survivors = report(statuses(tool))
-    (WORK / "report.txt").write_text("%s\n\nSurviving mutants:\n%s\n\n%s" % (scores, survivors,
-                                                                          diffs(survivors)))
+    diff_of = diffs(survivors)
+    unexplained, known = sort_out(survivors, diff_of, explained())
+    text = [scores, "", "%d surviving mutants, %d explained as equivalent (bench/mutants-explained.txt), "
+            "%d unexplained:" % (len(survivors), len(known), len(unexplained)), ""]
+    for name, key in unexplained:
+        text += [name, key, diff_of.get(name, "(no diff)"), ""]
+    text += ["Explained:"] + ["%s\n    %s" % pair for pair in known]
+    (WORK / "report.txt").write_text("\n".join(text) + "\n")
     print(scores)
-    print("the surviving mutants: %s" % (WORK / "report.txt"))
-    return 0
+    print("%d surviving mutants, %d explained, %d unexplained: %s" % (
+        len(survivors), len(known), len(unexplained), WORK / "report.txt"))
+    return 1 if unexplained else 0
 
 
 if __name__ == "__main__":
