@@ -10,7 +10,7 @@ Input modes (config ``input``):
 
 - ``listen`` never writes a byte. The format is configured, or detected by
   running every candidate decoder on the same bytes, each into a Reading of
-  its own; the first to decode a frame it can vouch for (socbar.detect)
+  its own (with the rate detected too, only the formats of the current rate); the first to decode a frame it can vouch for (socbar.detect)
   wins, its Reading becomes the one shown and that very frame reaches the
   state at once, so the bar lights on the first broadcast after power-up.
   What the losers decoded is dropped with them.
@@ -55,16 +55,22 @@ def _decoder(name, reading, config):
     return TinyBmsDecoder(reading)
 
 
-def _detectable(config):
-    """The formats auto-detection tries. A custom description of an 8-byte ``AA 1A`` frame with
-    CRC-16/MODBUS over it all (the shipped one) describes the Tiny BMS's own 0x1A reply: the
-    Tiny BMS decoder reads every such frame and wins the tie, so that candidate could never win
-    and would only cost its module and buffers on every boot."""
+def _detectable(config, baud):
+    """The formats auto-detection tries at ``baud`` (None: the rate is configured, any format).
+
+    With the rate detected too, each format is tried only at its own rate: the Tiny BMS speaks
+    115200 and nothing else, a Cycle Analyst 9600 (docs/protocol.md), so a Tiny BMS never makes
+    the board load the Cycle Analyst decoder. A custom description of an 8-byte ``AA 1A`` frame
+    with CRC-16/MODBUS over it all (the shipped one) describes the Tiny BMS's own 0x1A reply,
+    which the Tiny BMS decoder reads and wins in a tie: that candidate could never win."""
     desc = config["custom"]
-    if (desc["sync"].upper() == "AA1A" and desc["length"] == 8 and desc["checksum"] == "crc16-modbus"
-            and desc["checksum_start"] == 0):
-        return ("tinybms", "cav3")
-    return ("tinybms", "custom", "cav3")
+    custom = not (desc["sync"].upper() == "AA1A" and desc["length"] == 8
+                  and desc["checksum"] == "crc16-modbus" and desc["checksum_start"] == 0)
+    names = ("tinybms", "custom", "cav3") if custom else ("tinybms", "cav3")
+    if baud is None:
+        return names
+    other = "cav3" if baud == 115200 else "tinybms"
+    return tuple(name for name in names if name != other)
 
 
 class Line:
@@ -94,11 +100,9 @@ class Line:
 
         self.decoder = None
         self._detector = None
+        self._detectors = []  # (rate, Detector) of each rate tried so far
         if fmt == "auto":
-            from socbar.detect import Detector
-
-            self._detector = Detector(tuple(_decoder(name, Reading(), config)
-                                            for name in _detectable(config)))
+            self._detector = self._detector_for(self.baud)
         else:
             self._use(_decoder(fmt, bms.reading, config))
         self._rx = bytearray(RX_BYTES)
@@ -161,12 +165,25 @@ class Line:
             self._ask(dec, now, asking)
         return n
 
+    def _detector_for(self, baud):
+        """The candidates at ``baud``, built the first time the line runs at that rate."""
+        for rate, detector in self._detectors:
+            if rate == baud:
+                return detector
+        from socbar.detect import Detector
+
+        names = _detectable(self.config, baud if self._auto_baud else None)
+        detector = Detector(tuple(_decoder(name, Reading(), self.config) for name in names))
+        self._detectors.append((baud, detector))
+        return detector
+
     def _detect(self, n):
         """Feed every candidate; on a winner, keep it and return it, else None."""
         winner = self._detector.feed(self._rx, n)  # pyright: ignore[reportOptionalMemberAccess]
         if winner is None:
             return None
         self._detector = None
+        self._detectors = []  # the losers, and what they decoded, go
         self.bms.reading = winner.reading
         self._use(winner)
         self._good = 0  # every frame of the winner is still to be told to the state
@@ -201,7 +218,10 @@ class Line:
         self.baud_switches += 1
         self._junk = 0
         if self._detector is not None:
-            self._detector.restart()
+            self._detector = detector = self._detector_for(self.baud)
+            detector.restart()
+            self._good = detector.good  # the counts the state has been told are this set's
+            self._bad = detector.bad
         elif self.decoder is not None:
             self.decoder.reset()
 

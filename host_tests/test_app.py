@@ -469,24 +469,47 @@ class DetectionHandOverTest(unittest.TestCase):
         self.assertEqual(rig.app.page()[1], "51.50V --A")
 
 
+JUNK = bytes(range(14, 114)) * 3  # no sync byte of any format, no line end
+SUM8 = {"sync": "5AA5", "length": 8, "checksum": "sum8", "checksum_start": 2,
+        "fields": [{"name": "soc", "offset": 2, "width": 1, "mul": 1000000}]}
+
+
 class DetectionCandidatesTest(unittest.TestCase):
-    """The shipped custom description is the Tiny BMS's 0x1A reply: never a candidate of its own."""
+    """Which formats auto-detection tries: each at its own rate when the rate is detected too (the
+    Tiny BMS speaks only 115200, a Cycle Analyst 9600), and never the shipped custom description,
+    which is the Tiny BMS's own 0x1A reply."""
 
-    def names(self, doc):
-        return [dec.name for dec in Rig(doc).app.line._detector.decoders]
+    def names(self, rig):
+        return [dec.name for dec in rig.app.line._detector.decoders]
 
-    def test_the_shipped_description_is_left_to_the_tiny_bms_decoder(self):
-        self.assertEqual(self.names({}), ["tinybms", "cav3"])
+    def test_with_the_rate_detected_each_format_is_tried_at_its_own_rate(self):
         rig = Rig({})
+        self.assertEqual((rig.app.line.baud, self.names(rig)), (115200, ["tinybms"]))
+        rig.send(JUNK)  # more than the junk that flips the line rate
+        rig.run(100)
+        self.assertEqual((rig.app.line.baud, self.names(rig)), (9600, ["cav3"]))
+        rig.send(JUNK)
+        rig.run(400)
+        self.assertEqual((rig.app.line.baud, self.names(rig)), (115200, ["tinybms"]))
         rig.broadcast(1, pct=64)
         self.assertEqual(rig.app.line.decoder.name, "tinybms")
         self.assertEqual(rig.app.bms.soc, 64000000)
 
+    def test_at_a_configured_rate_every_format_is_tried(self):
+        rig = Rig({"input": {"baud": 115200}})
+        self.assertEqual(self.names(rig), ["tinybms", "cav3"])
+        rig = Rig({"input": {"baud": 9600}, "custom": SUM8})
+        self.assertEqual(self.names(rig), ["tinybms", "custom", "cav3"])
+
+    def test_a_custom_description_is_tried_at_both_rates(self):
+        rig = Rig({"custom": SUM8})
+        self.assertEqual(self.names(rig), ["tinybms", "custom"])
+        rig.send(JUNK)
+        rig.run(100)
+        self.assertEqual(self.names(rig), ["custom", "cav3"])
+
     def test_any_other_description_is_tried(self):
-        sum8 = {"sync": "5AA5", "length": 8, "checksum": "sum8", "checksum_start": 2,
-                "fields": [{"name": "soc", "offset": 2, "width": 1, "mul": 1000000}]}
-        self.assertEqual(self.names({"custom": sum8}), ["tinybms", "custom", "cav3"])
-        rig = Rig({"custom": sum8})
+        rig = Rig({"custom": SUM8})
         rig.send(bytes.fromhex("5AA54B12C0FE0C27"))  # SOC 0x4B = 75 %
         rig.run(100)
         self.assertEqual(rig.app.line.decoder.name, "custom")
