@@ -135,12 +135,15 @@ def measure(workload, units, read, work):
     proc = subprocess.run(args, env=_env("mpy"), cwd=str(work), capture_output=True, text=True,
                           timeout=1800)
     lines = proc.stdout.strip().splitlines()
-    if proc.returncode != 0 or not lines:
-        raise CostError("%s workload failed under callgrind: %s" % (workload, (proc.stderr.strip()
-                        or proc.stdout.strip() or "no output").splitlines()[-1]))
-    counters = json.loads(lines[-1])
-    if "error" in counters:
-        raise CostError("%s workload: %s" % (workload, counters["error"]))
+    if proc.returncode != 0 or "counters" not in lines:
+        last = (proc.stderr.strip() or proc.stdout.strip() or "no output").splitlines()[-1]
+        if last.startswith("{"):
+            last = json.loads(last).get("error", last)
+        raise CostError("%s workload failed under callgrind: %s" % (workload, last))
+    counters = {}
+    for line in lines[lines.index("counters") + 1:]:
+        key, _, value = line.partition(" ")
+        counters[key] = None if value == "None" else int(value) if value.lstrip("-").isdigit() else value
     counters["instructions"], counters["gc_alloc"] = callgrind_counts(out)
     out.unlink()
     return counters
