@@ -20,7 +20,6 @@ from .reading import (
     ST_FULL,
     ST_REGEN,
 )
-from .soc import soc_from_ah, soc_from_voltage
 
 try:
     import micropython
@@ -98,6 +97,7 @@ class BmsState:
         self._stale_ms = period * timing["stale_periods"]
         self._lost_ms = period * timing["lost_periods"]
         soc = cfg["soc"]
+        self._soc_module = None  # socbar.soc, for a SOC derived from amp-hours or volts
         self.set_source(soc["source"])
         self._capacity = soc["capacity_mah"]
         self._cells = soc["cells"]
@@ -136,6 +136,10 @@ class BmsState:
         """Where the SOC comes from: "bms", "ah" or "voltage" (soc.source)."""
         self._source = _SOURCES.index(name)
         self._soc_flag = (F_SOC, F_AH, F_VOLTAGE)[self._source]
+        if self._source:  # data without a SOC of its own: only then is socbar.soc loaded
+            from . import soc
+
+            self._soc_module = soc
 
     def on_frame(self, flags, now):
         """One good frame arrived; ``flags`` says what it carried."""
@@ -192,8 +196,8 @@ class BmsState:
             soc = r.soc
             return 0 if soc < 0 else SOC_FULL if soc > SOC_FULL else soc
         if self._source == 1:
-            return soc_from_ah(r.ah_used_mah, self._capacity)
-        return soc_from_voltage(r.voltage_mv, self._cells, self._chemistry)
+            return self._soc_module.soc_from_ah(r.ah_used_mah, self._capacity)
+        return self._soc_module.soc_from_voltage(r.voltage_mv, self._cells, self._chemistry)
 
     @micropython.native
     def update(self, now):
