@@ -10,9 +10,10 @@ Input modes (config ``input``):
 
 - ``listen`` never writes a byte. The format is configured, or detected by
   running every candidate decoder on the same bytes, each into a Reading of
-  its own (with the rate detected too, only the formats of the current rate); the first to decode a frame it can vouch for (socbar.detect)
-  wins, its Reading becomes the one shown and that very frame reaches the
-  state at once, so the bar lights on the first broadcast after power-up.
+  its own (with the rate detected too, only the formats of the current
+  rate); the first to decode a frame it can vouch for (socbar.detect) wins,
+  its Reading becomes the one shown and that very frame reaches the state
+  at once, so the bar lights on the first broadcast after power-up.
   What the losers decoded is dropped with them.
 - ``poll`` speaks the Tiny BMS protocol: every ``poll_period_ms``, only while
   the BMS ignition output is on, it asks for SOC, status, voltage, current
