@@ -513,5 +513,77 @@ class InferredAllocationTest(unittest.TestCase):
         self.assertEqual(used, 0)
 
 
+class FirstRowShapeTest(unittest.TestCase):
+    """The held first row against the next one: sign, integer digits and decimals of the first field.
+
+    Each case is a stream that begins at a line start with two rows of columns Ah V; the first row
+    is kept only when both first fields have the same shape (module docstring), else counted bad.
+    """
+
+    def first_kept(self, first, second, columns=("Ah", "V")):
+        dec = fed(text([first, second]), list(columns))
+        if dec.good == 2:
+            self.assertEqual(dec.bad, 0)
+            return True
+        self.assertEqual((dec.good, dec.bad, dec.skipped), (1, 1, len(first)), (first, second))
+        return False
+
+    def test_same_shape_keeps_the_first_row(self):
+        for first, second in (("-1.5\t2", "-2.5\t2"), ("12\t2", "34\t2"), ("-.5\t2", "-.7\t2"),
+                              (" 1.5\t2", "2.5\t2"), ("  -1.25\t2", "-3.75\t2"), ("7.\t2", "8.\t2")):
+            self.assertTrue(self.first_kept(first, second), first)
+
+    def test_other_integer_digits_drop_the_first_row(self):
+        # An integer cut to its last digit ("12" read as "2"), and a number cut before its point.
+        for first, second in (("2\t2", "13\t2"), (".5\t2", "12\t2"), ("1.5\t2", "123\t2"),
+                              ("-1.5\t2", "-12.5\t2"), ("-.5\t2", "-12\t2")):
+            self.assertFalse(self.first_kept(first, second), first)
+
+    def test_other_sign_drops_the_first_row(self):
+        for first, second in (("-1.5\t2", "11.5\t2"), ("1.5\t2", "-1.5\t2"), ("-12\t2", "112\t2")):
+            self.assertFalse(self.first_kept(first, second), first)
+
+    def test_other_decimals_drop_the_first_row(self):
+        for first, second in (("1.5\t2", "1.555\t2"), ("1.25\t2", "1.5\t2"), ("1\t2", "1.0\t2")):
+            self.assertFalse(self.first_kept(first, second), first)
+
+    def test_separators_before_the_first_field_are_not_part_of_its_shape(self):
+        # Loggers that right-align their columns pad the first field with spaces.
+        self.assertFalse(self.first_kept(" -1.5\t2", "-12.5\t2"))
+        self.assertFalse(self.first_kept(" 1.5\t2", "1.555\t2"))
+        self.assertTrue(self.first_kept("   -12.5  2", "-34.5  2"))
+
+    def test_many_decimals_are_not_integer_digits(self):
+        # 1 integer digit and 15 decimals against 2 integer digits: not the same shape.
+        self.assertFalse(self.first_kept("1.234567890123456\t2", "12\t2"))
+        self.assertFalse(self.first_kept("1.2345678901234567\t2", "12.\t2"))
+        self.assertTrue(self.first_kept("1.234567890123456\t2", "2.345678901234567\t2"))
+
+    def test_a_first_row_that_fills_the_line(self):
+        # Only the first field makes the shape, whatever the rest of the line (or its end) holds.
+        row = "-1.5" + " " * (LINE_MAX - 6) + "2."
+        self.assertEqual(len(row), LINE_MAX)
+        self.assertFalse(self.first_kept(row, "-15.\t2"))
+        self.assertTrue(self.first_kept(row, "-2.5\t2"))
+        row = " " * (LINE_MAX - 1) + "1"  # one field, ending at the last byte of the line
+        self.assertTrue(self.first_kept(row, "2", ["Ah"]))
+
+
+class HeaderAndUnmappedEdgesTest(unittest.TestCase):
+    def test_a_first_header_after_separators_is_a_header(self):
+        # The first line begins with Ah once its leading separators are passed.
+        for head in ("\tAh\tV", "  Ah  V"):
+            dec = fed(text([head, "1.5\t52.3"]))
+            self.assertEqual(counters(dec), (1, 0, 0, 0), head)
+            self.assertEqual((dec.reading.ah_used_mah, dec.reading.voltage_mv), (1500, 52300))
+
+    def test_a_row_with_two_texts_is_not_an_unmapped_row_of_numbers(self):
+        # Seven fields fit no layout; with two that are not numbers it is no row in want of one.
+        dec = fed(b"\n" + text(["1\t2\t3\t4\t5\tx\ty"]))
+        self.assertEqual((dec.good, dec.bad, dec.unmapped), (0, 1, 0))
+        dec = fed(b"\n" + text(["1\t2\t3\t4\t5\t6\t1B"]))  # numbers and a Flgs text
+        self.assertEqual((dec.good, dec.bad, dec.unmapped), (0, 1, 7))
+
+
 if __name__ == "__main__":
     unittest.main()

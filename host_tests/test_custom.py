@@ -425,3 +425,92 @@ class DescriptionEdgesTest(unittest.TestCase):
             "custom.fields[1].offset: 99 is not a whole number from 0 to 63",
             "custom.fields[2].width: 5 is not one of 1, 2, 4",
         ])
+
+
+class SyncFormsTest(unittest.TestCase):
+    """The sync is 1 to 4 bytes written as 2, 4, 6 or 8 hex digits."""
+
+    def desc(self, sync):
+        size = len(sync) // 2
+        return {"sync": sync, "length": size + 1, "checksum": "none",
+                "fields": [{"name": "soc", "offset": size, "width": 1}]}
+
+    def test_one_to_four_bytes_are_syncs(self):
+        for sync in ("7E", "aa1A", "5AA5C3", "0102FEFF"):
+            self.assertEqual(description_errors(self.desc(sync)), [], sync)
+            frame = bytes.fromhex(sync) + b"\x2a"
+            dec = fed(self.desc(sync), b"\x00" + frame + b"\x13" + frame)
+            self.assertEqual(counters(dec), (2, 0, 2, 0), sync)
+            self.assertEqual(dec.reading.soc, 42, sync)
+
+    def test_other_forms_are_not(self):
+        for sync in ("AABBCCD", "AABBCCDDE", "1X", "AX", "X1", "aabbccdx", "0x1A"):
+            desc = self.desc(sync + "00" if len(sync) % 2 else sync)
+            desc["sync"] = sync
+            self.assertEqual(description_errors(desc), [
+                "custom.sync: %s is not 1 to 4 bytes in hex, such as \"AA1A\"" % ('"' + sync + '"')], sync)
+
+    def test_an_unchecked_description_is_refused(self):
+        desc = self.desc("7E")
+        desc["sync"] = "7G"
+        with self.assertRaises(ValueError) as ctx:
+            CustomDecoder(Reading(), desc)
+        message = str(ctx.exception)
+        self.assertTrue(message.startswith("custom.sync:"), message)
+        self.assertIn("description_errors", message)
+
+
+class ValuesAndSkipsTest(unittest.TestCase):
+    def test_value_mask_has_a_bit_per_value_field(self):
+        desc = {"sync": "01", "length": 5, "checksum": "none",
+                "fields": [field("soc", 1, 1), field("first", 2, 1), field("second", 3, 1),
+                           field("third", 4, 1)]}
+        dec = fed(desc, bytes.fromhex("0164010203"))
+        r = dec.reading
+        self.assertEqual((r.value_count, r.value_mask), (3, 0b111))
+        self.assertEqual(list(r.values[0:3]), [1, 2, 3])
+        self.assertEqual(dec.flags, F_SOC | F_VALUES)
+
+    def test_frames_without_value_fields_leave_the_values_alone(self):
+        # The Reading keeps what other frames wrote into it (as it keeps ``have``).
+        reading = Reading()
+        reading.values[0] = 7
+        reading.value_count = 1
+        reading.value_mask = 1
+        dec = feed(CustomDecoder(reading, DEFAULTS["custom"]), SOC_FRAME)
+        self.assertEqual(dec.flags, F_SOC)
+        self.assertEqual((reading.value_count, reading.value_mask, reading.values[0]), (1, 1, 7))
+
+    def test_bytes_after_the_last_frame_of_a_call_are_skipped(self):
+        dec = fed(SUM8_DESC, SUM8_FRAME + b"\x00\x13\x00")
+        self.assertEqual(counters(dec), (1, 0, 3, 0))
+        dec = fed(SUM8_DESC, b"\x00" + SUM8_FRAME + SUM8_FRAME + b"\x13\x13")
+        self.assertEqual(counters(dec), (2, 0, 3, 0))
+
+    def test_signed_four_byte_values_with_a_zero_low_half(self):
+        # FFFF0000 = -65 536, FFFE0000 = -131 072: far from the saturation bound.
+        for body, expected in (("0000FFFF", -65536), ("0000FEFF", -131072), ("0000C0FF", -4194304)):
+            desc = {"sync": "01", "length": 5, "checksum": "none",
+                    "fields": [{"name": "soc", "offset": 1, "width": 4, "signed": True}]}
+            dec = fed(desc, bytes.fromhex("01" + body))
+            self.assertEqual(dec.reading.soc, expected, body)
+
+
+class RawFieldTest(unittest.TestCase):
+    """A 4-byte field is saturated at +-(2**30 - 1) where it is read, so it stays a small int on the
+    RP2040 (module docstring) before any scaling."""
+
+    def raw(self, hex_le, signed):
+        from socbar.custom import _raw
+
+        return _raw(bytes.fromhex(hex_le), 0, 4, 2 if signed else 0)  # little-endian; 2: signed
+
+    def test_the_saturation_bounds(self):
+        cases = (("FFFFFF3F", False, SATURATE), ("00000040", False, SATURATE), ("FFFF0040", False, SATURATE),
+                 ("FFFFFF3F", True, SATURATE), ("00000040", True, SATURATE),
+                 ("010000C0", True, -SATURATE), ("000000C0", True, -SATURATE),  # -(2**30 - 1), -2**30
+                 ("FFFFFFBF", True, -SATURATE), ("00000080", True, -SATURATE),
+                 ("020000C0", True, -SATURATE + 1), ("0000FFFF", True, -65536),
+                 ("000000FF", True, -(1 << 24)))
+        for body, signed, expected in cases:
+            self.assertEqual(self.raw(body, signed), expected, (body, signed))

@@ -390,16 +390,19 @@ class CaV3Decoder:
         return preset | (bits << 8) | (limit << 16)
 
     def _shape(self):
-        """Sign, integer digits and decimals of the line's first field, as one int."""
+        """Sign, integer digits and decimals of the line's first field, as one int.
+
+        One byte each (a field is shorter than LINE_MAX < 256), so no two shapes are the same int.
+        """
         line = self._line
         i = self._starts[0]
         end = self._ends[0]
         shape = 0
         if line[i] == 45:
-            shape = 0x100
+            shape = 0x10000
             i += 1
         while i < end and line[i] != 46:
-            shape += 0x10
+            shape += 0x100
             i += 1
         if i < end:
             shape += end - i  # the point and the decimals
