@@ -45,3 +45,7 @@ class DropUntilTest(unittest.TestCase):
         self.assertEqual(drop_until(buf, 1, 3, b"\xaa"), 0)
         buf = bytearray(b"\xaa\x01")  # nothing dropped: the sync at 0 stays
         self.assertEqual(drop_until(buf, 0, 2, b"\xaa"), 2)
+
+    def test_a_sync_further_past_n_counts_for_nothing(self):
+        buf = bytearray(b"\x01\x02\x03\x04\x05\xaa")
+        self.assertEqual(drop_until(buf, 1, 3, b"\xaa"), 0)

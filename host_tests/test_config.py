@@ -389,3 +389,66 @@ class EdgesTest(unittest.TestCase):
         self.assertEqual(hint("bar", "laeds"), "bar.leds")  # five letters: one edit
         self.assertEqual(hint("soc", "cellz"), "soc.cells")
         self.assertEqual(hint("soc", "cxllz"), "soc.cells")  # five letters: two edits
+
+
+class MessageEdgesTest(unittest.TestCase):
+    """Each rule at its edge, and the exact words the user reads."""
+
+    def test_board_names(self):
+        for name in ("a", "zeta9", "b" * 32, "pico_w-2"):
+            self.assertEqual(validate({"board": name})[1], [], name)
+        for name in ("", "b" * 33, "Pico", "Yak", "Xiao", "pico.json", 5):
+            cfg, messages = validate({"board": name})
+            self.assertEqual(cfg["board"], "pico", name)
+            self.assertEqual(messages, ['board: %s is not a board name (a boards/*.json file: a-z, 0-9, _ '
+                                        'and -); using "pico"' % config.show(name)])
+
+    def test_column_list_not_a_list(self):
+        _, messages = validate({"cav3": {"columns": "Ah"}})
+        self.assertEqual(messages, ['cav3.columns: "Ah" is not a list of 1..32 column names; '
+                                    'using the default list'])
+
+    def test_pin_edges(self):
+        cfg, messages = validate({"pins": {"wifi": False, "uart_rx": 0, "gpio_leds": [29]}})
+        self.assertEqual((messages, cfg["pins"]), ([], {"wifi": False, "uart_rx": 0, "gpio_leds": [29]}))
+        _, messages = validate({"pins": {"status_ws2812": 30}})
+        self.assertEqual(messages, ["pins.status_ws2812: 30 is not a GPIO number 0..29 or null; "
+                                    "ignored, the board's setting is used"])
+
+    def test_text_edges_and_messages(self):
+        cfg, messages = validate({"wifi": {"ssid": "s" * 32}})
+        self.assertEqual((messages, cfg["wifi"]["ssid"]), ([], "s" * 32))
+        _, messages = validate({"wifi": {"ssid": "n" * 33}})
+        self.assertEqual(messages, ['wifi.ssid: "%s" has 33 characters, not 1..32; using "socbar"'
+                                    % ("n" * 33)])
+        _, messages = validate({"wifi": {"ssid": 5}})
+        self.assertEqual(messages, ['wifi.ssid: 5 is not text; using "socbar"'])
+        _, messages = validate({"wifi": {"password": 12345678}})
+        self.assertEqual(messages, ["wifi.password: the value is not text; using none"])
+        _, messages = validate({"wifi": {"password": "x" * 64}})
+        self.assertEqual(messages, ["wifi.password: the value has 64 characters, not 0..63; using none"])
+
+    def test_wifi_password_messages_and_lengths(self):
+        cfg, messages = validate({"wifi": {"mode": "ap", "password": "short"}})
+        self.assertEqual(messages, ["wifi.password: access-point mode needs a WPA2 password of 8..63 "
+                                    "characters (an open network is never offered); Wi-Fi stays off"])
+        cfg, messages = validate({"wifi": {"mode": "join", "password": "x"}})
+        self.assertEqual(cfg["wifi"]["mode"], "off")
+        self.assertEqual(messages, ['wifi.password: 1 characters; a WPA2 password has 8..63 (leave it "" '
+                                    "only for an open network); Wi-Fi stays off"])
+        cfg, messages = validate({"wifi": {"mode": "join", "password": "12345678"}})
+        self.assertEqual((cfg["wifi"]["mode"], messages), ("join", []))
+
+    def test_distance_to_the_empty_key(self):
+        self.assertEqual(config._distance("ab", ""), 2)
+        self.assertEqual(config._distance("abc", "b"), 2)
+
+    def test_a_key_that_is_not_text(self):
+        # A document built in Python (not parsed JSON) may hold any key: reported, never a failure.
+        cfg, messages = validate({5: 1})
+        self.assertEqual((cfg, messages), (DEFAULTS, ["5: unknown key; ignored"]))
+
+    def test_stale_not_before_lost_resets_both(self):
+        cfg, messages = validate({"timing": {"stale_periods": 10, "lost_periods": 4}})
+        self.assertEqual(cfg["timing"], {"period_ms": 1000, "stale_periods": 3, "lost_periods": 6})
+        self.assertEqual(len(messages), 1)

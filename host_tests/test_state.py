@@ -466,3 +466,44 @@ class BadFramesAfterGoodTest(unittest.TestCase):
         self.assertEqual(s.update(7500), LIVE)  # a good frame is younger than the stale time
         self.assertEqual(s.update(13000), LINK_LOST)  # the good one is lost-old; the bad 5500 ms
         self.assertEqual(s.update(13500), ASLEEP)  # the bad one too: plain silence, key off
+
+
+class FreshStateTest(unittest.TestCase):
+    """What a BmsState reads before its first update: nothing heard, so asleep and blank."""
+
+    def test_before_the_first_update(self):
+        config, _ = validate({})
+        s = BmsState(Reading(), config)
+        self.assertEqual((s.state, s.soc, s.quality, s.age_ms, s.ignition), (ASLEEP, 0, 0, -1, False))
+
+    def test_listen_mode_ignores_the_poll_period(self):
+        # Only polled data comes at the poll period; a listener keeps the broadcast period.
+        doc = {"input": {"mode": "listen", "poll_period_ms": 10000},
+               "timing": {"period_ms": 1000, "stale_periods": 3, "lost_periods": 6}}
+        config, _ = validate(doc)
+        reading = Reading()
+        s = BmsState(reading, config)
+        s.update(0)
+        soc_frame(s, reading, 0, 50_000_000)
+        self.assertEqual(s.update(2999), LIVE)
+        self.assertEqual(s.update(3000), STALE)
+
+
+class AfterALossTest(unittest.TestCase):
+    def test_the_quality_window_starts_empty_after_a_loss(self):
+        reading, s = make(key=True)
+        for t in range(0, 3000, 100):
+            soc_frame(s, reading, t, 50_000_000)
+        self.assertEqual(s.update(9000), LINK_LOST)
+        for k in range(40):  # every frame after the loss is good: 100 %, whatever came before
+            soc_frame(s, reading, 10000 + k, 50_000_000)
+            self.assertEqual(s.quality, 100, k)
+
+    def test_bad_talk_that_stopped_stays_silence_half_a_tick_period_later(self):
+        half = (ticks_add(0, -1) + 1) // 2
+        reading, s = make()
+        for t in range(0, 7000, 500):
+            s.on_bad_frame(t)
+        self.assertEqual(s.update(12500), ASLEEP)  # the talk stopped; key off
+        later = ticks_add(ticks_add(6500, half - 1), 1001)  # the old bad tick reads as recent again
+        self.assertEqual(s.update(later), ASLEEP)

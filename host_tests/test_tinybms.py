@@ -683,3 +683,71 @@ class AllocationTest(unittest.TestCase):
         used = alloc.allocated(rounds, 100, warm=0)
         self.assertTrue(dec.good - good >= 1000)
         self.assertEqual(used, 0)
+
+
+class MutationEdgesTest(unittest.TestCase):
+    """Edges of the register map, the request memory and the builders' errors."""
+
+    def pairs(self, *pairs):
+        """A 0x09 request for the addresses of ``pairs`` and its reply."""
+        addrs = [pairs[i] for i in range(0, len(pairs), 2)]
+        return with_pl(0x09, u16le(*addrs)) + with_pl(0x09, u16le(*pairs))
+
+    def test_a_32_bit_value_needs_its_low_word_just_before(self):
+        # 37 after 30 is not the pair (36, 37): no pack voltage from the words of two registers.
+        dec = fed(self.pairs(30, 0x0000, 37, 0x4250))
+        self.assertEqual(dec.flags, F_REGS)
+        self.assertEqual(dec.reading.voltage_mv, 0)
+
+    def test_cell_zero_alone_makes_one_cell(self):
+        dec = fed(self.pairs(0, 36000))
+        self.assertEqual((dec.reading.cells[0], dec.reading.cell_count), (36000, 1))
+
+    def test_register_bounds_are_inclusive(self):
+        # 5000 mV is the highest plausible cell; 100 % (100 000 000 = 0x05F5E100) the highest SOC.
+        dec = fed(self.pairs(40, 5000, 46, 0xE100, 47, 0x05F5))
+        self.assertEqual((dec.good, dec.bad), (1, 0))
+        self.assertEqual((dec.reading.cell_min_mv, dec.reading.soc), (5000, 100_000_000))
+        for addr in (40, 41):
+            dec = fed(self.pairs(addr, 5001))
+            self.assertEqual((dec.good, dec.bad, dec.reading.have), (0, 1, 0), addr)
+
+    def test_an_empty_0x09_frame_answering_nothing_is_a_request(self):
+        dec = fed(frame(0x09, b"\x00"))  # AA 09 00 CRC: PL 0, no 0x09 request remembered
+        self.assertEqual(counters(dec), (0, 0, 0, 0, 1))
+
+    def test_an_answered_block_request_is_spent(self):
+        # After the reply, the line is answers-only with nothing asked: an ACK naming command
+        # 0x01 answers nothing.
+        dec = fed(MODBUS_REQUEST + MODBUS_REPLY + frame(0x01, b"\x01"))
+        self.assertEqual((dec.good, dec.bad), (1, 1))
+
+    def test_reset_forgets_the_request_and_counts_the_partial_bytes(self):
+        dec = decoder()
+        req = frames.read_request(0x1A)
+        dec.feed(req, len(req))
+        dec.feed(b"\x00\xaa\x1a\x05", 4)  # a junk byte, then 3 bytes of a frame
+        self.assertEqual(dec.skipped, 1)
+        dec.reset()
+        self.assertEqual(dec.skipped, 4)
+        ack = frame(0x01, b"\x01")
+        dec.feed(ack, len(ack))
+        self.assertEqual((dec.good, dec.bad), (0, 1))
+
+    def test_refusals_say_what_was_refused(self):
+        buf = bytearray(8)
+        for cmd, text in ((0x1D, "0x1D"), (0x10, "0x10"), (256, "0x100")):
+            try:
+                request(buf, cmd)
+            except ValueError as exc:
+                self.assertEqual(str(exc), "not a read command: " + text)
+            else:
+                self.fail(cmd)
+        for build, count in ((read_registers, 1), (read_block, 1), (read_registers, 0), (read_block, 32)):
+            for addr in (0x10000, 0):
+                try:
+                    build(buf, addr, count)
+                except ValueError as exc:
+                    self.assertEqual(str(exc), "bad register range")
+                else:
+                    self.assertEqual((addr, count), (0, 1))
