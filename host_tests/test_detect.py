@@ -85,6 +85,10 @@ class DetectTest(unittest.TestCase):
         det = Detector(candidates())
         data = frame(0x1A, u32le(50000000))
         self.assertEqual(det.feed(data, len(data)).name, "tinybms")
+        # Also when the CRC-checked format is the only or the last candidate.
+        for dets in ([TinyBmsDecoder(Reading())], [CaV3Decoder(Reading(), V31), TinyBmsDecoder(Reading())]):
+            det = Detector(dets)
+            self.assertEqual(det.feed(data, len(data)).name, "tinybms")
 
     def test_unchecked_formats_need_two_frames(self):
         rows = b"\n1\t2\n"

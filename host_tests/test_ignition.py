@@ -114,6 +114,26 @@ class PressToShowTest(unittest.TestCase):
         self.assertFalse(f.update(True, ticks_add(1, 2 * half - 10)))
         self.assertFalse(f.showing(ticks_add(1, 2 * half - 10)))
 
+    def test_window_closes_at_its_very_last_tick(self):
+        # A sample taken exactly when the window ends closes it: no later sample reopens it.
+        f = IgnitionFilter(cfg(debounce_ms=0, show_s=1, wake_bms_s=1))
+        f.update(False, 0)
+        f.update(True, 1)
+        self.assertFalse(f.update(True, 1001))  # 1000 ms after the press: the window's end
+        late = ticks_add(1, (1 << 30) - 10)  # the next sample comes after the tick wrap
+        self.assertFalse(f.update(True, late))
+        self.assertFalse(f.showing(late))
+
+    def test_button_mode_output_is_a_level(self):
+        # The output is a pin level, True or False, before a press and after its window too.
+        f = IgnitionFilter(cfg(debounce_ms=0, show_s=1, wake_bms_s=1))
+        self.assertEqual(f.update(False, 0), False)
+        self.assertEqual(f.showing(0), False)
+        self.assertEqual(f.update(True, 1), True)
+        self.assertEqual(f.update(True, 1001), False)
+        self.assertEqual(f.showing(1001), False)
+        self.assertEqual(f.update(False, 1002), False)
+
 
 class AllocationTest(unittest.TestCase):
     def test_update_allocates_nothing(self):

@@ -6,6 +6,7 @@ import unittest
 from socbar import record
 from socbar.reading import (
     CA_BRAKE,
+    CA_THROTTLE_FAULT,
     F_CA_FLAGS,
     F_CELL_MAX,
     F_CELL_MIN,
@@ -70,12 +71,28 @@ class LineTest(unittest.TestCase):
         r.limit = 0
         self.assertEqual(json.loads(record.line("cav3", r, F_CA_FLAGS))["limit"], None)
 
+    def test_throttle_fault_without_brake(self):
+        # Each flag letter of the row is its own field: X alone is no brake.
+        r = Reading()
+        r.preset, r.ca_flags = 1, CA_THROTTLE_FAULT
+        got = json.loads(record.line("cav3", r, F_CA_FLAGS))
+        self.assertEqual((got["brake"], got["throttle_fault"]), (False, True))
+
     def test_registers_with_and_without_address(self):
         r = Reading()
         r.reg_count = 2
         r.regs[0], r.reg_addrs[0] = 0x9740, -1
         r.regs[1], r.reg_addrs[1] = 4200, 315
         expected = '{"format": "tinybms", "registers": [[null, 38720], [315, 4200]]}'
+        self.assertEqual(record.line("tinybms", r, F_REGS), expected)
+
+    def test_register_address_zero_is_an_address(self):
+        # Tiny BMS register 0 is cell 1's voltage: only a negative address means unknown.
+        r = Reading()
+        r.reg_count = 2
+        r.regs[0], r.reg_addrs[0] = 3301, 0
+        r.regs[1], r.reg_addrs[1] = 3302, 1
+        expected = '{"format": "tinybms", "registers": [[0, 3301], [1, 3302]]}'
         self.assertEqual(record.line("tinybms", r, F_REGS), expected)
 
     def test_values_are_named(self):
