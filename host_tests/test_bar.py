@@ -341,6 +341,27 @@ class PatternTest(unittest.TestCase):
             self.assertEqual(r.lit, 7, state)
 
 
+class StartTest(unittest.TestCase):
+    """Before its first render the bar is dark; every pattern's periods count from the first
+    render in its state, whatever the clock read before."""
+
+    def test_a_new_bar_is_dark_and_lights_nothing(self):
+        r = bar_with()
+        self.assertEqual(r.lit, 0)
+        self.assertEqual(bytes(r.frame), bytes(30))
+
+    def test_the_first_render_starts_the_pattern(self):
+        # 1500 ms after boot: charging's blue marker is on for the first 1000 ms of the state, so
+        # it is on now and off from 1000 ms later; counted from boot it would be off at once.
+        r = bar_with()
+        r.render(CHARGING, 65 * PCT, 1500)
+        self.assertEqual(segment(r, 7), bytes((17, 0, 64)))
+        r.render(CHARGING, 65 * PCT, 2499)
+        self.assertEqual(segment(r, 7), bytes((17, 0, 64)))
+        r.render(CHARGING, 65 * PCT, 2500)
+        self.assertEqual(segment(r, 7), DARK)
+
+
 class AllocationTest(unittest.TestCase):
     def test_render_allocates_nothing(self):
         if not alloc.measurable():
