@@ -194,6 +194,163 @@ class DashboardDataTest(unittest.TestCase):
         self.assertTrue(any(rig.leds.frame[27:30]))  # the LEDs: segment 0 is the last one
 
 
+def dashboard(rig):
+    """The dashboard's data source for a Rig's App, without a server in front of it."""
+    from socbar.dashboard import Dashboard
+
+    return Dashboard(rig.app)
+
+
+def lit_pattern(frame, n=10):
+    """Which of the first ``n`` LEDs of a GRB frame are on."""
+    return [any(frame[3 * i:3 * i + 3]) for i in range(n)]
+
+
+class DashboardEdgesTest(unittest.TestCase):
+    def test_the_soc_shows_exactly_in_the_states_whose_bar_shows_it(self):
+        # docs/protocol.md section 3: 0x91 charging, 0x92 full, 0x96 regenerating, 0x9B fault;
+        # bar.py: the bar shows the SOC in live, charging, full and regen, and empty is 0 %.
+        for pct, status, name, soc in ((55, 0x91, "charging", 55 * PCT), (55, 0x92, "full", 55 * PCT),
+                                       (55, 0x96, "regen", 55 * PCT), (55, 0x9B, "fault", None),
+                                       (0, 0x93, "empty", 0)):
+            rig = Rig(TINY)
+            rig.broadcast(2, pct=pct, status=status)
+            d = dashboard(rig).data(rig.clock.now)
+            self.assertEqual((d["state"], d["old"], d["soc"]), (name, False, soc), name)
+
+    def test_cell_extremes_counters_line_rate_and_key(self):
+        rig = Rig(TINY)
+        # 0x16 highest and 0x17 lowest cell, UINT16 LE in mV (docs/protocol.md section 2).
+        rig.send(soc_frame(80) + status_frame(0x93) + frames.frame(0x16, frames.u16le(3412))
+                 + frames.frame(0x17, frames.u16le(3298)))
+        rig.run(1000)
+        bad = bytearray(soc_frame(80))
+        bad[-1] ^= 0xFF  # a broken CRC
+        rig.send(b"\x01\x02\x03" + bytes(bad))
+        rig.run(1000)
+        dec = rig.app.line.decoder
+        d = dashboard(rig).data(rig.clock.now)
+        self.assertEqual((d["cell_max_mv"], d["cell_min_mv"]), (3412, 3298))
+        self.assertEqual(d["good"], 4)
+        self.assertTrue(d["bad"] >= 1)
+        self.assertTrue(d["skipped"] >= 3)
+        self.assertEqual((d["good"], d["bad"], d["skipped"]), (dec.good, dec.bad, dec.skipped))
+        self.assertEqual(d["baud"], 115200)
+        self.assertEqual(d["errors"], 0)
+        self.assertIs(d["ignition"], True)
+
+    def test_errors_are_the_apps_count(self):
+        class Broken:
+            def attach(self, app):
+                pass
+
+            def poll(self, now):
+                raise OSError(5, "radio gone")
+
+        rig = Rig(TINY, web=Broken())
+        rig.run(3)
+        self.assertEqual(dashboard(rig).data(rig.clock.now)["errors"], 3)
+
+    def test_nothing_detected_yet_and_no_pass_run(self):
+        rig = Rig({}, key=False)  # format auto: no decoder until one is detected
+        d = dashboard(rig).data(rig.clock.now)  # asked before the App's first pass
+        self.assertEqual(d["state"], "asleep")
+        self.assertEqual((d["format"], d["good"], d["bad"], d["skipped"]), (None, 0, 0, 0))
+        self.assertIsNone(d["soc"])
+        self.assertIsNone(d["quality"])
+        self.assertIsNone(d["age_ms"])
+        self.assertIs(d["ignition"], False)
+        self.assertEqual(d["bar"], [[[DARK] * 10, 2000]])  # asleep: all dark
+        rig.run(500)
+        d = dashboard(rig).data(rig.clock.now)
+        self.assertEqual((d["state"], d["format"], d["good"]), ("asleep", None, 0))
+        self.assertEqual(d["bar"], [[[DARK] * 10, 2000]])
+
+    def test_a_frame_decoded_this_millisecond_is_zero_ms_old(self):
+        rig = Rig(TINY)
+        rig.broadcast(1, pct=80)
+        dec = rig.app.line.decoder
+        good = dec.good
+        rig.send(soc_frame(80))
+        for _ in range(100):
+            rig.run(1)
+            if dec.good > good:
+                break
+        self.assertEqual(dec.good, good + 1)
+        d = dashboard(rig).data(rig.clock.now)
+        self.assertEqual(d["age_ms"], 0)
+        self.assertEqual(d["soc"], 80 * PCT)
+
+    def test_dim_leds_still_read_on_the_page(self):
+        doc = {"input": TINY["input"], "bar": {"brightness": 1}}
+        rig = Rig(doc)
+        rig.broadcast(2, pct=80)
+        # brightness 1 scales 255 to 1 (rounding up); the page undoes it: full green again.
+        self.assertEqual(dashboard(rig).data(rig.clock.now)["bar"], [[[GREEN] * 8 + [DARK] * 2, 2000]])
+        rig = Rig({"input": TINY["input"], "bar": {"brightness": 0}})
+        rig.broadcast(2, pct=80)
+        # brightness 0: the LEDs are all black, and so is the page's bar (nothing to undo).
+        self.assertTrue(rig.leds.dark())
+        self.assertEqual(dashboard(rig).data(rig.clock.now)["bar"], [[[DARK] * 10, 2000]])
+
+    def test_stale_white_stays_dim_on_the_page(self):
+        rig = Rig(TINY)
+        rig.send(soc_frame(80) + status_frame(0x93))
+        rig.run(1000)
+        for _ in range(4):  # voltage keeps coming, the SOC does not: stale
+            rig.send(voltage_frame(51.0))
+            rig.run(1000)
+        d = dashboard(rig).data(rig.clock.now)
+        self.assertEqual(d["state"], "stale")
+        # White at the default brightness 64 is 64 on the LEDs, a quarter of it (rounding up) 16;
+        # the page undoes only the brightness: 16 * 255 / 64 = 63.75, so 63 = 0x3f.
+        on = [seg for seg, ms in d["bar"] if lit(seg)]
+        self.assertEqual(on, [["#3f3f3f"] + [DARK] * 9])
+        self.assertEqual(sum(ms for seg, ms in d["bar"] if lit(seg)), 200)
+
+    def test_the_bar_starts_at_the_leds_phase_and_blinks_as_they_do(self):
+        rig = Rig(TINY)
+        rig.broadcast(2, pct=55, status=0x91)  # charging: segment 7 blinks 1000 on / 1000 off
+        rig.run(333)
+        runs = dashboard(rig).data(rig.clock.now)["bar"]
+        self.assertEqual(sum(ms for seg, ms in runs), 2000)
+        page = []  # what the page shows at each ms of the next 2000, in 50 ms steps
+        for seg, ms in runs:
+            page += [[c != DARK for c in seg]] * ms
+        leds = []  # what the LEDs show at the start of each of those steps
+        for k in range(40):
+            if k % 20 == 0:
+                rig.send(soc_frame(55) + status_frame(0x91))  # keep it charging
+            leds.append(lit_pattern(rig.leds.frame))
+            rig.run(50)
+        self.assertEqual(rig.app.state, 1)  # still charging throughout
+        self.assertEqual([page[50 * k] for k in range(40)], leds)
+        self.assertTrue(len(runs) >= 2)
+
+    def test_an_unchanged_bar_is_not_drawn_again(self):
+        rig = Rig(TINY)
+        rig.broadcast(2, pct=55, status=0x91)
+        dash = dashboard(rig)
+        first = dash.data(rig.clock.now)["bar"]
+        shadow = dash._shadow
+        drawn = []
+        real = shadow.render
+
+        def render(state, soc, now):
+            drawn.append(now)
+            return real(state, soc, now)
+
+        shadow.render = render
+        rig.run(700)  # same state, same SOC: the cycle drawn before still holds
+        again = dash.data(rig.clock.now)["bar"]
+        self.assertEqual(drawn, [])
+        self.assertEqual(sum(ms for seg, ms in again), 2000)
+        self.assertNotEqual(again, first)  # 700 ms later in the blink: another phase
+        rig.broadcast(1, pct=80, status=0x91)  # the level changed: drawn afresh
+        self.assertEqual(len(lit(dash.data(rig.clock.now)["bar"][0][0])), 8)
+        self.assertEqual(len(drawn), 40)
+
+
 class ServerTest(unittest.TestCase):
     def setUp(self):
         self.rig, self.port = served_rig()
