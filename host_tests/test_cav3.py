@@ -463,7 +463,8 @@ class FlagsTest(unittest.TestCase):
     def test_letters(self):
         cases = [("1B", 1, CA_BRAKE, 0), ("2AW", 2, 0, ord("W")), ("3s", 3, 0, ord("s")),
                  ("1", 1, 0, 0), ("0", 0, 0, 0), ("2XB", 2, CA_BRAKE | CA_THROTTLE_FAULT, 0),
-                 ("4BT", 4, CA_BRAKE, ord("T")), ("1V", 1, 0, ord("V")), ("1S", 1, 0, ord("S"))]
+                 ("4BT", 4, CA_BRAKE, ord("T")), ("1V", 1, 0, ord("V")), ("1S", 1, 0, ord("S")),
+                 ("10B", 10, CA_BRAKE, 0), ("99", 99, 0, 0), ("0000000", 0, 0, 0)]
         for flags, preset, bits, limit in cases:
             dec = self.flags_of(flags)
             r = dec.reading
@@ -472,7 +473,7 @@ class FlagsTest(unittest.TestCase):
             self.assertEqual(present(r), ROW1_VALUES)  # Flgs is not a number among the values
 
     def test_other_forms_are_absent(self):
-        for flags in ("1Q", "1.5", "-1", "100", "B?"):
+        for flags in ("1Q", "1.5", "-1", "100", "B?", "1:", "123B", "100B"):
             dec = self.flags_of(flags)
             self.assertEqual(dec.good, 1, flags)
             self.assertEqual(dec.flags & F_CA_FLAGS, 0, flags)
@@ -583,6 +584,61 @@ class HeaderAndUnmappedEdgesTest(unittest.TestCase):
         self.assertEqual((dec.good, dec.bad, dec.unmapped), (0, 1, 0))
         dec = fed(b"\n" + text(["1\t2\t3\t4\t5\t6\t1B"]))  # numbers and a Flgs text
         self.assertEqual((dec.good, dec.bad, dec.unmapped), (0, 1, 7))
+
+
+class HotPathEdgesTest(unittest.TestCase):
+    def test_a_header_as_wide_as_the_held_row_drops_it(self):
+        # "12" and "Ah" are both two characters, but a line of names is no row to confirm the first.
+        dec = fed(text(["12\t48.1\t-3.2\t20.5\t1.0", "Ah\tV\tA\tS\tD", "13\t48.2\t-3.1\t20.6\t1.1"]))
+        self.assertEqual((dec.good, dec.bad), (1, 1))
+        self.assertEqual(dec.reading.ah_used_mah, 13000)
+
+    def test_a_held_v2_row_is_read_as_v2_whatever_the_configured_list(self):
+        seen = []
+        dec = CaV3Decoder(Reading(), ["V", "Ah"])
+        dec.on_record = lambda flags: seen.append((dec.reading.ah_used_mah, dec.reading.voltage_mv,
+                                                   dec.reading.current_ma, dec.reading.speed))
+        data = text(["1.5\t40.1\t2\t3\t4", "1.6\t40.2\t2.5\t3.5\t4"])
+        dec.feed(data, len(data))
+        self.assertEqual(seen, [(1500, 40100, 2000, 3000), (1600, 40200, 2500, 3500)])
+
+    def test_a_held_row_with_text_in_a_column_is_bad_and_the_next_row_counts(self):
+        first = "1.5\t4?\t2\t3\t4"
+        dec = fed(text([first, "1.6\t40\t2\t3\t4"]))
+        self.assertEqual((dec.good, dec.bad, dec.skipped), (1, 1, len(first)))
+        self.assertEqual(dec.flags, F_VALUES | F_AH | F_VOLTAGE | F_CURRENT | F_SPEED)
+        self.assertEqual(dec.reading.voltage_mv, 40000)
+
+    def test_a_bad_row_after_the_held_one_keeps_the_held_rows_flags(self):
+        second = "1.6\t4?\t2\t3\t4"
+        dec = fed(text(["1.5\t40\t2\t3\t4", second]))
+        self.assertEqual((dec.good, dec.bad, dec.skipped), (1, 1, len(second)))
+        self.assertEqual(dec.flags, F_VALUES | F_AH | F_VOLTAGE | F_CURRENT | F_SPEED)
+        self.assertEqual(dec.reading.voltage_mv, 40000)
+
+    def test_blank_lines_add_their_bytes_to_skipped(self):
+        dec = fed(b"\n" + text(["1\t2\t3", "  \t "]))  # 3 fields fit no layout: 5 bytes, then 4 blanks
+        self.assertEqual((dec.good, dec.bad, dec.skipped), (0, 1, 9))
+
+    def test_unmapped_counts_two_numbers_but_not_a_lone_text(self):
+        dec = fed(b"\n" + text(["1\t2"]))
+        self.assertEqual((dec.good, dec.bad, dec.unmapped), (0, 1, 2))
+        dec = fed(b"\n" + text(["?"]))
+        self.assertEqual((dec.good, dec.bad, dec.unmapped), (0, 1, 0))
+
+    def test_only_the_slots_of_the_columns_present_are_flagged(self):
+        dec = fed(b"\n" + text(["1.5\t2\t3"]), ["Ah", "A", "D"])
+        r = dec.reading
+        self.assertEqual(dec.flags, F_VALUES | F_AH | F_CURRENT)
+        self.assertEqual(r.have & (F_VOLTAGE | F_SPEED), 0)
+        self.assertEqual((r.ah_used_mah, r.current_ma), (1500, 2000))
+        self.assertEqual(present_names(r), ["Ah", "A", "D"])
+
+    def test_a_flgs_text_ends_with_its_field(self):
+        # The shorter second row's Flgs "0000000" is preset 0, whatever the longer first row left after it.
+        dec = fed(text(["Ah\tFlgs", "1\t00000007", "1\t0000000"]))
+        self.assertEqual(dec.good, 2)
+        self.assertEqual(dec.reading.preset, 0)
 
 
 if __name__ == "__main__":
