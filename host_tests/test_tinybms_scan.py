@@ -1,0 +1,98 @@
+"""Edges of the Tiny BMS decoder's hot path, against docs/protocol.md and the module docstring.
+
+Every expected value comes from the protocol (frame layouts, the plausibility bounds of the
+module docstring), never from the decoder's output.
+"""
+
+import unittest
+
+import frames
+from feeding import feed
+from frames import float32_le, frame, i16le, u16le, u32le, with_pl
+from socbar.reading import F_TEMPS, NO_SENSOR, Reading
+from socbar.tinybms import TinyBmsDecoder
+
+SOC = frame(0x1A, u32le(50000000))  # a 50 % SOC broadcast
+
+
+def fed(data):
+    return feed(TinyBmsDecoder(Reading()), data)
+
+
+class BoundsAreInclusiveTest(unittest.TestCase):
+    """The *_MAX / *_MIN bounds are the last values kept."""
+
+    def test_zero_volts_and_plus_5_ka(self):
+        dec = fed(frame(0x14, float32_le(0.0)) + frame(0x15, float32_le(5000.0)))
+        self.assertEqual((dec.good, dec.bad), (2, 0))
+        self.assertEqual((dec.reading.voltage_mv, dec.reading.current_ma), (0, 5000000))
+
+    def test_temperature_edges_in_every_slot(self):
+        dec = fed(with_pl(0x1B, i16le(1500, -550, -550)))
+        self.assertEqual(list(dec.reading.temps), [1500, -550, -550])
+        dec = fed(with_pl(0x1B, i16le(NO_SENSOR, NO_SENSOR, 1500)))
+        self.assertEqual(list(dec.reading.temps), [NO_SENSOR, NO_SENSOR, 1500])
+        dec = fed(with_pl(0x1B, i16le(250, 250, 1501)))  # 150.1 degC on external sensor 2
+        self.assertEqual((dec.good, dec.reading.have), (0, 0))
+
+    def test_odd_temperatures_are_kept_exactly(self):
+        dec = fed(with_pl(0x1B, i16le(251, 253, 255)))  # 25.1, 25.3, 25.5 degC
+        self.assertEqual(list(dec.reading.temps), [251, 253, 255])
+
+    def test_speed_and_time_left_edges(self):
+        dec = fed(frame(0x20, float32_le(500.0) + u32le(100000) + u32le(315360000))
+                  + frame(0x20, float32_le(-500.0) + u32le(0) + u32le(300000000)))
+        self.assertEqual((dec.good, dec.bad), (2, 0))
+        self.assertEqual((dec.reading.speed, dec.reading.time_left_s), (-500000, 300000000))
+
+    def test_a_distance_with_a_high_top_byte_is_implausible(self):
+        dec = fed(frame(0x20, float32_le(12.0) + u32le(0x01000005) + u32le(600)))  # 16 777 221 km
+        self.assertEqual((dec.good, dec.reading.have), (0, 0))
+
+
+class ShortTemperatureRepliesTest(unittest.TestCase):
+    def test_no_sensor_at_all(self):
+        dec = fed(with_pl(0x1B, b""))
+        self.assertEqual((dec.good, dec.flags), (1, F_TEMPS))
+        self.assertEqual(list(dec.reading.temps), [NO_SENSOR, NO_SENSOR, NO_SENSOR])
+
+    def test_two_sensors(self):
+        dec = fed(with_pl(0x1B, i16le(250, 260)))
+        self.assertEqual(list(dec.reading.temps), [250, 260, NO_SENSOR])
+
+
+class ValuesTest(unittest.TestCase):
+    def test_status_is_a_16_bit_word(self):
+        dec = fed(frame(0x18, u16le(0x0191)))  # UINT16 LE (docs/protocol.md section 2)
+        self.assertEqual(dec.reading.status, 0x0191)
+
+    def test_a_nan_frame_is_good_with_no_flag(self):
+        dec = fed(frame(0x14, bytes((0x00, 0x00, 0xC0, 0x7F))))  # a quiet NaN
+        self.assertEqual((dec.good, dec.flags, dec.reading.have), (1, 0, 0))
+
+
+class AnswersOnlyTest(unittest.TestCase):
+    def test_a_0x09_request_of_one_address_makes_the_line_answers_only(self):
+        dec = fed(with_pl(0x09, u16le(50)) + SOC)  # PL 2: a request, nothing else
+        self.assertEqual((dec.requests, dec.good, dec.bad), (1, 0, 1))
+
+    def test_an_ambiguous_0x09_frame_leaves_the_broadcasts_heard(self):
+        dec = fed(with_pl(0x09, u16le(0x22, 0x23)) + SOC)  # PL 4: request or pair alike
+        self.assertEqual((dec.requests, dec.good, dec.bad), (1, 1, 0))
+
+    def test_an_ack_names_the_command_it_answers(self):
+        dec = fed(frames.read_request(0x18) + frame(0x01, b"\x18"))
+        self.assertEqual((dec.good, dec.bad, dec.reading.ack_cmd), (1, 0, 0x18))
+
+    def test_after_the_reply_nothing_is_answered(self):
+        # One request gets one reply: neither an ACK nor a NACK naming command 0 or 1 answers.
+        for tail in (frame(0x01, b"\x01"), frame(0x00, b"\x00\x01"), frame(0x00, b"\x01\x01")):
+            dec = fed(frames.read_request(0x1A) + SOC + tail)
+            self.assertEqual((dec.good, dec.bad), (1, 1), tail.hex())
+            reply = with_pl(0x09, u16le(50, 0x93))
+            dec = fed(frames.read_request(0x1A) + with_pl(0x09, u16le(50)) + reply + tail)
+            self.assertEqual((dec.good, dec.bad), (1, 1), tail.hex())
+
+
+if __name__ == "__main__":
+    unittest.main()
