@@ -8,8 +8,8 @@ import unittest
 
 import frames
 from feeding import feed
-from frames import float32_le, frame, i16le, u16le, u32le, with_pl
-from socbar.reading import F_TEMPS, NO_SENSOR, Reading
+from frames import float32_le, frame, i16le, u16be, u16le, u32le, with_pl
+from socbar.reading import F_REGS, F_TEMPS, MAX_REGS, NO_SENSOR, Reading
 from socbar.tinybms import TinyBmsDecoder
 
 SOC = frame(0x1A, u32le(50000000))  # a 50 % SOC broadcast
@@ -92,6 +92,71 @@ class AnswersOnlyTest(unittest.TestCase):
             reply = with_pl(0x09, u16le(50, 0x93))
             dec = fed(frames.read_request(0x1A) + with_pl(0x09, u16le(50)) + reply + tail)
             self.assertEqual((dec.good, dec.bad), (1, 1), tail.hex())
+
+
+LONG_SYNC = b"\xaa\x03\xfe"  # announces a 259-byte 0x03 reply
+
+
+class ScanTest(unittest.TestCase):
+    def test_a_read_request_alone_is_counted_at_once(self):
+        for ask in (frames.modbus_read_request(5, 5), frames.modbus_read_request(40, 2)):
+            dec = fed(ask)
+            self.assertEqual((dec.requests, dec.pending, dec.bad), (1, 0, 0), ask.hex())
+
+    def test_junk_before_a_partial_frame_is_dropped(self):
+        for tail in (b"\xaa", b"\xaa\x03", b"\xaa\x1a\x00", frames.modbus_read_request(5, 5)[:6]):
+            dec = fed(b"\x00\x01" + tail)
+            self.assertEqual((dec.skipped, dec.pending), (2, len(tail)), tail.hex())
+            feed(dec, b"\x00")  # the junk is not looked at again
+            self.assertEqual(dec.skipped, 2, tail.hex())
+
+    def test_an_unknown_command_at_the_end_is_dropped(self):
+        dec = fed(SOC + b"\xaa\x30")
+        self.assertEqual((dec.good, dec.skipped, dec.pending), (1, 2, 0))
+
+    def test_the_largest_reply(self):
+        dec = fed(with_pl(0x03, u16be(*([3300] * MAX_REGS))))  # 3300 = 0x0CE4
+        self.assertEqual((dec.good, dec.flags, dec.reading.reg_count), (1, F_REGS, MAX_REGS))
+
+    def test_every_overlong_sync_is_counted(self):
+        dec = fed(b"\xaa\x1b\x07" * 2 + SOC)  # 0x1B carries at most 3 temperatures: PL 6
+        self.assertEqual((dec.overlong, dec.good), (2, 1))
+
+    def test_block_reply_pl_is_six_bits(self):
+        # The PL of 0x07 / 0x09 replies counts bytes in its six low bits; the top two are not length.
+        dec = fed(frame(0x07, b"\x44" + u16le(3300, 3301)))
+        self.assertEqual((dec.good, dec.reading.reg_count), (1, 2))
+        self.assertEqual(list(dec.reading.regs[0:2]), [3300, 3301])
+        dec = fed(with_pl(0x09, u16le(50)) + frame(0x09, b"\x84" + u16le(50, 0x93)))
+        self.assertEqual((dec.good, dec.bad, dec.reading.status), (1, 0, 0x93))
+
+
+class HiddenFrameTest(unittest.TestCase):
+    """A complete CRC-valid frame behind a false sync ends the wait for the sync's frame."""
+
+    def test_hidden_frames_of_every_kind(self):
+        hidden = (
+            with_pl(0x1B, i16le(250, 260, 270)),  # PL 6, the most 0x1B carries
+            frame(0x20, float32_le(12.0) + u32le(3) + u32le(600)),  # the last command
+            with_pl(0x03, u16be(*([3300] * 32))),  # PL 64: all eight bits are length
+            frame(0x07, b"\x44" + u16le(3300, 3301)),  # PL 4 with a top bit set
+            frame(0x09, b"\x46" + u16le(50, 51, 52)),  # PL 6: a request of 3 addresses
+        )
+        for data in hidden:
+            self.assertNotIn(0xAA, data[1:])
+            dec = fed(LONG_SYNC + data)
+            self.assertEqual((dec.skipped, dec.pending, dec.good + dec.requests), (3, 0, 1), data.hex())
+
+    def test_a_long_sync_waits_without_a_good_frame_behind_it(self):
+        for data in (SOC[:-1] + bytes((SOC[-1] ^ 1,)), b"\xff\xff\xaa\x30"):
+            dec = fed(LONG_SYNC + data)
+            self.assertEqual((dec.bad, dec.skipped, dec.pending), (0, 0, 3 + len(data)), data.hex())
+
+    def test_only_the_bytes_held_count(self):
+        dec = fed(LONG_SYNC + SOC)
+        self.assertEqual((dec.good, dec.bad, dec.pending), (1, 1, 0))
+        feed(dec, LONG_SYNC + SOC[:2])  # the rest of SOC is not here (yet)
+        self.assertEqual((dec.good, dec.bad, dec.pending), (1, 1, 5))
 
 
 if __name__ == "__main__":
