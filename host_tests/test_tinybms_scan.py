@@ -9,8 +9,8 @@ import unittest
 import frames
 from feeding import feed
 from frames import float32_le, frame, i16le, u16be, u16le, u32le, with_pl
-from socbar.reading import F_REGS, F_TEMPS, MAX_REGS, NO_SENSOR, Reading
-from socbar.tinybms import TinyBmsDecoder
+from socbar.reading import F_REGS, F_SOC, F_STATUS, F_TEMPS, MAX_REGS, NO_SENSOR, Reading
+from socbar.tinybms import TinyBmsDecoder, float_milli
 
 SOC = frame(0x1A, u32le(50000000))  # a 50 % SOC broadcast
 
@@ -157,6 +157,28 @@ class HiddenFrameTest(unittest.TestCase):
         self.assertEqual((dec.good, dec.bad, dec.pending), (1, 1, 0))
         feed(dec, LONG_SYNC + SOC[:2])  # the rest of SOC is not here (yet)
         self.assertEqual((dec.good, dec.bad, dec.pending), (1, 1, 5))
+
+
+class LongFeedsAndRecordsTest(unittest.TestCase):
+    def test_a_feed_longer_than_the_work_buffer(self):
+        status = frame(0x18, u16le(0x93))
+        dec = fed(SOC + bytes(1200) + status)  # more than twice the work buffer in one call
+        self.assertEqual((dec.good, dec.flags, dec.reading.status), (2, F_SOC | F_STATUS, 0x93))
+
+    def test_on_record_sees_what_earlier_feeds_brought(self):
+        dec = TinyBmsDecoder(Reading())
+        seen = []
+        dec.on_record = lambda flags: seen.append(dec.reading.have)
+        feed(dec, SOC)
+        feed(dec, frame(0x18, u16le(0x93)))
+        self.assertEqual(seen, [F_SOC, F_SOC | F_STATUS])
+
+
+class MilliRoundingTest(unittest.TestCase):
+    def test_rounding_between_2048_and_4096(self):
+        # 2048 + 3/4096 is exact in a float32; 1000 x it is 2 048 000.732..., nearest 2 048 001.
+        self.assertEqual(float_milli(float32_le(2048 + 3 / 4096), 0), 2048001)
+        self.assertEqual(float_milli(float32_le(3000.25), 0), 3000250)
 
 
 if __name__ == "__main__":
