@@ -368,3 +368,42 @@ class AllocationTest(unittest.TestCase):
             self.skipTest(alloc.UNMEASURABLE)
         r = bar_with(segments=64, hysteresis_pct=2)
         self.assertEqual(alloc.allocated(lambda n: render_many(r, n), 1000, warm=1000), 0)
+
+
+class RhythmEdgesTest(unittest.TestCase):
+    def test_rhythm_kept_past_a_minute_off_the_step_grid(self):
+        # Periods count from entering the state, however long it lasts: renders at odd
+        # times past the first minute keep the 500 on / 500 off low blink in step.
+        r = bar_with()
+        r.render(LIVE, 5 * PCT, 0)
+        for t in (60_250, 60_350, 60_450, 60_550, 60_700, 61_100, 61_600, 121_300, 121_800):
+            r.render(LIVE, 5 * PCT, t)
+            self.assertEqual(segment(r, 0), RED if t % 1000 < 500 else DARK, t)
+
+    def test_rhythm_kept_past_half_the_tick_period(self):
+        # A state held for days: ticks_diff only reaches half the 2**30 tick period, yet the
+        # blink stays in step with the time since entering the state.
+        half = 1 << 29
+        r = bar_with()
+        r.render(LIVE, 5 * PCT, 0)
+        r.render(LIVE, 5 * PCT, half - 1000)
+        for k in range(40):
+            t = half + 100 * k
+            r.render(LIVE, 5 * PCT, t)
+            self.assertEqual(segment(r, 0), RED if t % 1000 < 500 else DARK, t)
+
+    def test_coming_back_from_fault_starts_afresh(self):
+        # A SOC state entered again is drawn from the SOC alone, with no hysteresis from the
+        # level shown before the fault: 50.5 % lights 6 of 10 segments.
+        r = bar_with(hysteresis_pct=1)
+        r.render(LIVE, 10 * PCT, 0)
+        r.render(FAULT, 10 * PCT, 10)
+        r.render(LIVE, 50_500_000, 20)
+        self.assertEqual(r.lit, 6)
+
+    def test_unchanged_dark_frame_returns_false(self):
+        # "a first render of a dark state returns False": the value itself, not just falsy.
+        r = bar_with()
+        self.assertEqual(r.render(EMPTY, 0, 0), False)
+        self.assertEqual(r.render(LIVE, 50 * PCT, 10), True)
+        self.assertEqual(r.render(LIVE, 50 * PCT, 2000), False)

@@ -507,3 +507,30 @@ class AfterALossTest(unittest.TestCase):
         self.assertEqual(s.update(12500), ASLEEP)  # the talk stopped; key off
         later = ticks_add(ticks_add(6500, half - 1), 1001)  # the old bad tick reads as recent again
         self.assertEqual(s.update(later), ASLEEP)
+
+
+class UpdateEdgesTest(unittest.TestCase):
+    def test_update_keeps_the_state_it_returns(self):
+        # "The display state at ``now``; also kept in ``state``."
+        reading, s = make()
+        soc_frame(s, reading, 100, 50_000_000)
+        self.assertEqual(s.update(100), LIVE)
+        self.assertEqual(s.state, LIVE)
+        soc_frame(s, reading, 200, 50_000_000, status=0x91)
+        self.assertEqual(s.update(200), CHARGING)
+        self.assertEqual(s.state, CHARGING)
+
+    def test_many_good_frames_in_one_pass(self):
+        # One call per pass, however many frames: 40 good ones fill the 32-outcome window.
+        reading, s = make()
+        s.on_bad_frame(0)
+        s.heard(40, 0, 0, 100)
+        self.assertEqual(s.quality, 100)
+
+    def test_good_frames_then_silence_near_the_tick_wrap_is_asleep(self):
+        # Only good frames, then the link goes quiet with the key off: asleep, not link lost,
+        # whatever the tick counter reads (here just before it wraps to 0).
+        reading, s = make(start=ticks_add(0, -20000))
+        soc_frame(s, reading, ticks_add(0, -12000), 50_000_000)
+        self.assertEqual(s.update(ticks_add(0, -12000)), LIVE)
+        self.assertEqual(s.update(ticks_add(0, -6000)), ASLEEP)
