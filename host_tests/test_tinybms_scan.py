@@ -183,3 +183,45 @@ class MilliRoundingTest(unittest.TestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class SplitLongFrameTest(unittest.TestCase):
+    """A long frame that arrives in pieces is waited for, and a feed never overruns the buffer."""
+
+    def test_a_long_frame_whose_payload_holds_ff_ff_aa_waits_whole(self):
+        # Cells 0xFFFF and 0x30AA put the bytes FF FF AA 30 inside the payload: an unknown
+        # command after a sync there hides no frame, so the decoder waits for the rest.
+        data = with_pl(0x1C, u16le(0xFFFF, 0x30AA, 33000))
+        dec = TinyBmsDecoder(Reading())
+        dec.feed(data, 7)  # AA 1C PL FF FF AA 30
+        self.assertEqual((dec.good, dec.bad), (0, 0))
+        rest = data[7:]
+        dec.feed(rest, len(rest))
+        self.assertEqual((dec.good, dec.bad), (1, 0))
+        self.assertEqual(list(dec.reading.cells[0:3]), [0xFFFF, 0x30AA, 33000])
+
+    def test_a_feed_larger_than_the_buffer_after_a_partial_frame(self):
+        from socbar.tinybms import WORK
+
+        dec = TinyBmsDecoder(Reading())
+        dec.feed(SOC, 3)  # a partial frame stays in the buffer
+        rest = SOC[3:] + SOC * ((WORK + 8) // len(SOC))  # more than the whole buffer at once
+        dec.feed(rest, len(rest))
+        self.assertEqual((dec.good, dec.bad, dec.skipped), (1 + (WORK + 8) // len(SOC), 0, 0))
+
+    def test_a_frame_that_would_end_past_the_held_bytes_hides_nothing(self):
+        # A cells frame whose payload holds a whole SOC frame (AA 1A ... CRC), arriving in pieces.
+        # When only its start is held, the SOC frame inside is not complete yet: whatever the
+        # buffer held before past those bytes must not complete it, and the cells frame is kept.
+        tail = SOC[2:]  # the SOC frame's value and CRC
+        payload = b"\x00\x00" + SOC + bytes(16)
+        cells = with_pl(0x1C, payload)
+        dec = TinyBmsDecoder(Reading())
+        first = b"\x01" * 7 + tail + cells[:7]  # the same six bytes once before, as junk
+        dec.feed(first, len(first))
+        dec.feed(cells[7:8], 1)
+        self.assertEqual((dec.good, dec.bad), (0, 0))
+        rest = cells[8:]
+        dec.feed(rest, len(rest))
+        self.assertEqual((dec.good, dec.bad, dec.reading.cell_count), (1, 0, 13))
+        self.assertFalse(dec.reading.have & F_SOC)
