@@ -94,6 +94,16 @@ def lit(segments):
     return [c for c in segments if c != DARK]
 
 
+
+class BrokenServer:
+    """A web stage whose radio has gone: every poll raises."""
+
+    def attach(self, app):
+        pass
+
+    def poll(self, now):
+        raise OSError(5, "radio gone")
+
 class DashboardDataTest(unittest.TestCase):
     def data(self, rig):
         return rig.app.web.dashboard.data(rig.clock.now)
@@ -240,14 +250,7 @@ class DashboardEdgesTest(unittest.TestCase):
         self.assertIs(d["ignition"], True)
 
     def test_errors_are_the_apps_count(self):
-        class Broken:
-            def attach(self, app):
-                pass
-
-            def poll(self, now):
-                raise OSError(5, "radio gone")
-
-        rig = Rig(TINY, web=Broken())
+        rig = Rig(TINY, web=BrokenServer())
         rig.run(3)
         self.assertEqual(dashboard(rig).data(rig.clock.now)["errors"], 3)
 
@@ -438,14 +441,7 @@ class ServerTest(unittest.TestCase):
 
 class AppStageTest(unittest.TestCase):
     def test_a_failing_server_never_stops_the_bar(self):
-        class Broken:
-            def attach(self, app):
-                pass
-
-            def poll(self, now):
-                raise OSError(5, "radio gone")
-
-        rig = Rig(TINY, web=Broken())
+        rig = Rig(TINY, web=BrokenServer())
         rig.send(soc_frame(80) + status_frame(0x93))
         rig.run(1000)
         self.assertEqual(rig.app.bar.lit, 8)
