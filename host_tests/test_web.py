@@ -94,7 +94,6 @@ def lit(segments):
     return [c for c in segments if c != DARK]
 
 
-
 class BrokenServer:
     """A web stage whose radio has gone: every poll raises."""
 
