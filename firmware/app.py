@@ -161,6 +161,10 @@ class App:
             self.ignition_out = out
             pins.drive(out)
 
+    def irq(self, _source):
+        """``ignition_tick`` now: the callback of the board's ignition timer and key interrupt."""
+        self.ignition_tick(self.clock())
+
     # ---- the loop -----------------------------------------------------------
 
     def run(self):

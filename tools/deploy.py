@@ -9,7 +9,7 @@ here instead, exit status 2), and the two must not contradict each other.
 Then the firmware is compiled into build/mpy/ and the port is asked for a
 MicroPython prompt (a few seconds at most: a USB-UART cable or a BMS on that
 port is refused, not waited for). Files land at the root of the board's
-filesystem: the .mpy modules (socbar/, hw/, app.mpy, console.mpy), main.py
+filesystem: the .mpy modules (socbar/, hw/, app.mpy, startup.mpy, ...), main.py
 and boot.py as source (the board runs those two only as source), every pin
 map under boards/, and config.json: the given file with ``board`` set, or the
 defaults for ``--board``; ``--keep-config`` leaves the board's own. Stale .py
