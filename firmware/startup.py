@@ -143,9 +143,8 @@ def _display(cfg, board, messages):
     if not cfg["display"]["enabled"]:
         return None
     try:
-        from machine import I2C, Pin
-
         from hw.oled import Oled
+        from machine import I2C, Pin
 
         i2c = I2C(board["i2c_id"], scl=Pin(board["i2c_scl"]), sda=Pin(board["i2c_sda"]))
         return Oled(i2c, cfg["display"]["i2c_addr"])
@@ -177,13 +176,12 @@ def build(early_state, clock, log, watchdog):
 
     The timer and the key's pin interrupt call ``app.irq``, a method of the App, so
     nothing of this module outlives the call."""
-    from machine import Pin
-
     from app import App
     from hw.ignition import IgnitionTimer
     from hw.sleep import Sleeper
     from hw.uart import UartPort
     from hw.watchdog import Watchdog
+    from machine import Pin
 
     config_text, early_pins, early_settings = early_state
     cfg, board, messages = load_config(config_text)
