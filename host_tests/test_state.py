@@ -193,6 +193,20 @@ class BadFramesTest(unittest.TestCase):
         s.on_frame(0, 0)
         self.assertEqual(s.quality, 100)  # it has left the window of 32
 
+    def test_quality_of_passes_with_many_frames_each(self):
+        # One heard() per pass, good frames before bad ones, counts from 0 to 40: the quality is
+        # the share of good ones among the last 32 outcomes, or among all of them before 32.
+        reading, s = make()
+        window = []
+        seed = 12345
+        for i in range(300):
+            seed = (seed * 1103515245 + 12345) & 0x7FFFFFFF
+            good, bad = (seed >> 8) % 41 * (i % 3 != 1), (seed >> 16) % 41 * (i % 4 != 2)
+            s.heard(good, bad, 0, 0)
+            window = (window + [1] * good + [0] * bad)[-32:]
+            expected = sum(window) * 100 // len(window) if window else 0
+            self.assertEqual(s.quality, expected, (i, good, bad))
+
     def test_quality_of_bad_frames_only(self):
         reading, s = make()
         self.assertEqual(s.quality, 0)

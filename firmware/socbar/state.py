@@ -48,6 +48,14 @@ _CHARGE_MA = const(100)
 _SOURCES = ("bms", "ah", "voltage")
 
 
+
+def _ones(half):
+    """The number of bits set in a 16-bit half of the window."""
+    half -= (half >> 1) & 0x5555
+    half = (half & 0x3333) + ((half >> 2) & 0x3333)
+    half = (half + (half >> 4)) & 0x0F0F
+    return (half + (half >> 8)) & 0x1F
+
 class BmsState:
     """Decides the display state from what was heard, when, and the ignition.
 
@@ -111,7 +119,6 @@ class BmsState:
         self.age_ms = -1  # since the last good frame; -1 when none since the last loss
         self._ring_hi = 0  # outcomes 16..31 ago, bit 15 the oldest
         self._ring_lo = 0  # the last 16 outcomes, bit 0 the newest
-        self._ones = 0  # good outcomes in the ring
         self._outcomes_seen = 0
         self._started = False
         self._linked = False  # a good frame since the last loss
@@ -148,7 +155,6 @@ class BmsState:
     def on_bad_frame(self, now):
         self.heard(0, 1, 0, now)
 
-    @micropython.native
     def heard(self, good, bad, flags, now):
         """What one pass of the loop brought: ``good`` frames that carried ``flags`` between
         them, then ``bad`` ones. One call per pass, however many frames."""
@@ -170,25 +176,26 @@ class BmsState:
             self._bad_only = True
             self._outcomes(0, bad)
 
-    @micropython.native
     def _outcomes(self, good, count):
-        """Shift ``count`` outcomes (1 good, 0 bad) into the window and update the quality."""
-        lo = self._ring_lo
-        hi = self._ring_hi
-        ones = self._ones
+        """Shift ``count`` outcomes (1 good, 0 bad) into the window and update the quality:
+        one shift of both halves, whatever the count, so a pass of many frames costs no loop."""
         if count > _QUALITY_WINDOW:
             count = _QUALITY_WINDOW
-        for _ in range(count):
-            ones += good - (hi >> 15)  # the oldest outcome leaves the window
-            hi = ((hi << 1) | (lo >> 15)) & _HALF_MASK
-            lo = ((lo << 1) | good) & _HALF_MASK
-        self._ring_lo = lo
+        fill = _HALF_MASK if good else 0  # the outcomes shifted in, as many as ``count``
+        lo = self._ring_lo
+        if count >= 16:
+            hi = ((lo << (count - 16)) | (fill >> (_QUALITY_WINDOW - count))) & _HALF_MASK
+            lo = fill
+        else:
+            hi = ((self._ring_hi << count) | (lo >> (16 - count))) & _HALF_MASK
+            lo = ((lo << count) | (fill >> (16 - count))) & _HALF_MASK
         self._ring_hi = hi
-        self._ones = ones
-        self._outcomes_seen += count
-        if self._outcomes_seen > _QUALITY_WINDOW:
-            self._outcomes_seen = _QUALITY_WINDOW
-        self.quality = ones * 100 // self._outcomes_seen
+        self._ring_lo = lo
+        seen = self._outcomes_seen + count
+        if seen > _QUALITY_WINDOW:
+            seen = _QUALITY_WINDOW
+        self._outcomes_seen = seen
+        self.quality = (_ones(hi) + _ones(lo)) * 100 // seen
 
     def _derive(self):
         r = self.reading
@@ -274,7 +281,6 @@ class BmsState:
     def _forget(self):
         self._ring_hi = 0
         self._ring_lo = 0
-        self._ones = 0
         self._outcomes_seen = 0
         self.quality = 0
         self._linked = False

@@ -327,6 +327,11 @@ def _u32(hi, lo):
     return (hi << 16) | lo
 
 
+def _u32_at(buf, at):
+    """_u32 of the little-endian 32-bit value at ``buf[at:at + 4]``."""
+    return _u32(buf[at + 2] | (buf[at + 3] << 8), buf[at] | (buf[at + 1] << 8))
+
+
 def _s16(value):
     return value - 0x10000 if value & 0x8000 else value
 
@@ -520,7 +525,6 @@ class TinyBmsDecoder:
         self._req_cmd = 0x09
         self._req_count = pl >> 1
 
-    @micropython.native
     def _req_answered(self, cmd):
         """On an answers-only line: True when a response of ``cmd`` answers the last request."""
         asked = self._req_cmd
@@ -632,22 +636,21 @@ class TinyBmsDecoder:
             return int(F_CELLS)
         return int(self._block(cmd, count))
 
-    @micropython.native
     def _range(self):
         """0x20: speed (float km/h), distance left (km) and time left (s), each within its bound."""
         buf = self._buf
-        r = self.reading
         speed = float_milli(buf, 2)
-        distance = _u32(buf[8] | (buf[9] << 8), buf[6] | (buf[7] << 8))
-        time_left = _u32(buf[12] | (buf[13] << 8), buf[10] | (buf[11] << 8))
+        distance = _u32_at(buf, 6)
+        time_left = _u32_at(buf, 10)
         if distance > DISTANCE_KM_MAX or time_left > TIME_LEFT_S_MAX:
             return _MALFORMED
         flags = F_RANGE
         if speed != NOT_FINITE:
             if not -SPEED_MAX <= speed <= SPEED_MAX:
                 return _MALFORMED
-            r.speed = speed
+            self.reading.speed = speed
             flags |= F_SPEED
+        r = self.reading
         r.distance_km = distance
         r.time_left_s = time_left
         return flags
