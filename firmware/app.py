@@ -55,19 +55,8 @@ from line import RX_BYTES, Line
 from socbar.bar import BarRenderer
 from socbar.compat import const, ticks_add, ticks_diff
 from socbar.ignition import IgnitionFilter
-from socbar.reading import (
-    CA_BRAKE,
-    CA_THROTTLE_FAULT,
-    F_CA_FLAGS,
-    F_CURRENT,
-    F_STATUS,
-    F_TEMPS,
-    F_VOLTAGE,
-    NO_SENSOR,
-    STATUS_NAMES,
-    Reading,
-)
-from socbar.state import ASLEEP, EMPTY, REGEN, STATE_NAMES, BmsState
+from socbar.reading import Reading
+from socbar.state import ASLEEP, BmsState
 
 try:
     import micropython
@@ -77,14 +66,6 @@ except ImportError:  # CPython
 STAGES = ("input", "state", "leds", "display", "status", "ignition", "web")
 RX_GAP_MS = const(4)  # after a pass that heard bytes: let the next ones gather
 IDLE_MS = const(20)  # the longest wait on a quiet line: blink patterns step at this pace
-
-
-def _fixed(value, scale, decimals):
-    """A fixed-point int as text with ``decimals`` digits: _fixed(-8250, 1000, 2) -> "-8.25"."""
-    sign = "-" if value < 0 else ""
-    value = -value if value < 0 else value
-    div = scale // 10**decimals
-    return "%s%d.%0*d" % (sign, value // scale, decimals, value % scale // div)
 
 
 class App:
@@ -266,28 +247,10 @@ class App:
         display.show(self.page())
 
     def page(self):
-        """The display page as lines of at most 16 characters."""
-        r = self.reading
-        state = self.state
-        shows_soc = state <= REGEN or state == EMPTY
-        lines = ["SOC %s%%" % _fixed(self.bms.soc, 1000000, 1) if shows_soc else "SOC --"]
-        volts = _fixed(r.voltage_mv, 1000, 2) + "V" if r.have & F_VOLTAGE else "--V"
-        amps = _fixed(r.current_ma, 1000, 2) + "A" if r.have & F_CURRENT else "--A"
-        lines.append(volts + " " + amps)
-        temps = "T"
-        for i in range(3):
-            t = r.temps[i]
-            temps += " --" if t == NO_SENSOR or not r.have & F_TEMPS else " " + _fixed(t, 10, 1)
-        lines.append(temps + "C")
-        lines.append(STATE_NAMES[state])
-        lines.append("link %d%%" % self.bms.quality)
-        if r.have & F_CA_FLAGS:  # the Cycle Analyst's preset, brake, throttle fault, limit
-            lines.append("P%d%s%s%s" % (r.preset, " brk" if r.ca_flags & CA_BRAKE else "",
-                                         " THR" if r.ca_flags & CA_THROTTLE_FAULT else "",
-                                         " lim" + chr(r.limit) if r.limit else ""))  # <= 16 chars
-        elif r.have & F_STATUS and r.status not in STATUS_NAMES:
-            lines.append("status 0x%02X ?" % r.status)  # undocumented: shown as a code, never a state
-        return lines
+        """The display page as lines of at most 16 characters (socbar/page.py)."""
+        from socbar.page import lines
+
+        return lines(self.state, self.bms)
 
     def _can_rest(self, now):
         """Low power is allowed: nothing to show, nothing heard, key and output off, and

@@ -48,13 +48,13 @@ _CHARGE_MA = const(100)
 _SOURCES = ("bms", "ah", "voltage")
 
 
-
 def _ones(half):
     """The number of bits set in a 16-bit half of the window."""
     half -= (half >> 1) & 0x5555
     half = (half & 0x3333) + ((half >> 2) & 0x3333)
     half = (half + (half >> 4)) & 0x0F0F
     return (half + (half >> 8)) & 0x1F
+
 
 class BmsState:
     """Decides the display state from what was heard, when, and the ignition.
