@@ -15,11 +15,9 @@ Input modes (config ``input``):
   its Reading becomes the one shown and that very frame reaches the state
   at once, so the bar lights on the first broadcast after power-up.
   What the losers decoded is dropped with them.
-- ``poll`` speaks the Tiny BMS protocol: every ``poll_period_ms``, only while
-  the BMS ignition output is on, it asks for SOC, status, voltage, current
-  and temperatures one at a time, each after the previous reply or
-  ``REPLY_MS``. An unanswered first request of a round is sent again once:
-  a sleeping BMS only wakes on it (the wake rule).
+- ``poll`` speaks the Tiny BMS protocol: a ``Poller`` (poll.py) asks for SOC,
+  status, voltage, current and temperatures in rounds, only while the BMS
+  ignition output is on.
 
 With ``baud: "auto"`` in listen mode the line rate flips between 115200 and
 9600 after ``JUNK_BYTES`` bytes, or any bytes over the link-lost time, with
@@ -28,9 +26,9 @@ no good frame.
 Nothing here allocates in a steady-state pass.
 """
 
-from socbar.compat import const, ticks_add, ticks_diff
+from socbar.compat import const, ticks_diff
 from socbar.reading import Reading
-from socbar.tinybms import TinyBmsDecoder, request
+from socbar.tinybms import TinyBmsDecoder
 
 try:
     import micropython
@@ -38,9 +36,7 @@ except ImportError:  # CPython
     from socbar.compat import micropython
 
 RX_BYTES = const(256)  # read per pass; the UART's own ring holds what arrives meanwhile
-REPLY_MS = const(100)  # a poll request unanswered this long is given up
 JUNK_BYTES = const(256)  # bytes without a good frame before the line rate flips
-POLL_COMMANDS = b"\x1a\x18\x14\x15\x1b"  # SOC, status, voltage, current, temperatures
 
 
 def _decoder(name, reading, config):
@@ -97,7 +93,6 @@ class Line:
         self.baud = 115200 if self._auto_baud else baud
         uart.set_baud(self.baud)
         self.baud_switches = 0
-        self.requests_sent = 0
 
         self.decoder = None
         self._detector = None
@@ -114,16 +109,11 @@ class Line:
         self._junk_since = now
         self._junk_at = now  # when the last of them arrived
         self._lost_ms = config["timing"]["period_ms"] * config["timing"]["lost_periods"]
+        self.poller = None
+        if self.poll:
+            from poll import Poller
 
-        self._requests = tuple(bytearray(4) for _ in POLL_COMMANDS)
-        for i in range(len(POLL_COMMANDS)):
-            request(self._requests[i], POLL_COMMANDS[i])
-        self._poll_period = inp["poll_period_ms"]
-        self._poll_i = -1  # request of the round awaiting its reply; -1 between rounds
-        self._poll_due = now
-        self._sent_at = now
-        self._sent_seen = 0
-        self._retried = False
+            self.poller = Poller(inp["poll_period_ms"], now)
 
     @property
     def detecting(self):
@@ -162,8 +152,8 @@ class Line:
             self._junk = 0
         elif n:
             self._count_junk(n, now)
-        if self.poll and dec is not None:
-            self._ask(dec, now, asking)
+        if self.poller is not None and dec is not None:
+            self.poller.ask(self.uart, dec, now, asking)
         return n
 
     def _detector_for(self, baud):
@@ -226,46 +216,7 @@ class Line:
         elif self.decoder is not None:
             self.decoder.reset()
 
-    def _ask(self, dec, now, asking):
-        """Send the next read request of the round when it is due; see the module docstring."""
-        if not asking:
-            self._poll_i = -1
-            self._poll_due = now  # key on again: ask at once
-            return
-        i = self._poll_i
-        if i < 0:
-            if ticks_diff(now, self._poll_due) < 0:
-                return
-            self._poll_due = ticks_add(now, self._poll_period)
-            self._retried = False
-            self._send(dec, 0, now)
-            return
-        if dec.good + dec.bad != self._sent_seen:
-            i += 1
-        elif ticks_diff(now, self._sent_at) >= REPLY_MS:
-            if i == 0 and not self._retried:
-                self._retried = True  # the wake rule: the first request only woke the BMS
-            else:
-                i += 1
-        else:
-            return
-        if i < len(POLL_COMMANDS):
-            self._send(dec, i, now)
-        else:
-            self._poll_i = -1
-
-    def _send(self, dec, i, now):
-        self._poll_i = i
-        self._sent_at = now
-        self._sent_seen = dec.good + dec.bad
-        self.uart.write(self._requests[i], 4)
-        self.requests_sent += 1
-
     def due_in(self, now):
         """Milliseconds until this line has something to do without new bytes (a poll request
         or its reply timeout), or -1 when only bytes can give it work."""
-        if not self.poll:
-            return -1
-        if self._poll_i < 0:
-            return max(0, ticks_diff(self._poll_due, now))
-        return max(0, REPLY_MS - ticks_diff(now, self._sent_at))
+        return -1 if self.poller is None else self.poller.due_in(now)

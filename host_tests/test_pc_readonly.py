@@ -47,7 +47,7 @@ def test_no_literal_holds_a_write_or_reset_frame():
 def test_command_byte_stores_are_reads_only():
     # A frame is built by storing 0xAA at [0] and the command at [1]; every
     # constant stored at index 1 anywhere in the firmware must not be a
-    # write or reset command, and only the Tiny BMS module builds frames.
+    # write or reset command, and only the request builders build frames.
     builders = set()
     for name, tree in trees():
         for node in ast.walk(tree):
@@ -62,10 +62,10 @@ def test_command_byte_stores_are_reads_only():
                         builders.add(name)
                     if constant(target.slice) == 1:
                         assert value not in FORBIDDEN, (name, node.lineno)
-    assert builders == {"socbar/tinybms.py"}
+    assert builders == {"socbar/requests.py"}
 
 
-def test_uart_writes_only_in_the_line_and_the_uart_adapter():
+def test_uart_writes_only_in_the_poller_and_the_uart_adapter():
     writers = set()
     for name, tree in trees():
         for node in ast.walk(tree):
@@ -74,4 +74,4 @@ def test_uart_writes_only_in_the_line_and_the_uart_adapter():
                 receiver = ast.unparse(node.func.value).lower()
                 if "uart" in receiver:
                     writers.add(name)
-    assert writers <= {"line.py", "hw/uart.py"}
+    assert writers <= {"poll.py", "hw/uart.py"}

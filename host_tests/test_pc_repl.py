@@ -30,7 +30,7 @@ DRIVER = textwrap.dedent("""
     machine.watchdog_resets = True
     KEY.set_external(1)
     seen = {"resets": []}
-    FIRMWARE = ("main", "startup", "app", "line", "console", "boot", "hw", "socbar")
+    FIRMWARE = ("main", "startup", "app", "line", "poll", "console", "boot", "hw", "socbar")
 
 
     class Hung(Exception):

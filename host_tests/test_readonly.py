@@ -9,7 +9,7 @@ UART.
 import unittest
 
 import frames
-from socbar import tinybms
+from socbar import requests
 
 # The read commands of docs/protocol.md section 2 that take no argument.
 SINGLE_READS = (0x14, 0x15, 0x16, 0x17, 0x18, 0x1A, 0x1B, 0x1C, 0x1E, 0x1F, 0x20)
@@ -29,7 +29,7 @@ class RequestBuildersTest(unittest.TestCase):
         for cmd in range(-1, 257):
             buf = bytearray(8)
             try:
-                n = tinybms.request(buf, cmd)
+                n = requests.request(buf, cmd)
             except ValueError:
                 self.assertEqual(buf, bytearray(8), "a refused request wrote into the buffer")
                 continue
@@ -40,7 +40,7 @@ class RequestBuildersTest(unittest.TestCase):
 
     def test_temperature_request_is_the_worked_example(self):
         buf = bytearray(4)
-        tinybms.request(buf, 0x1B)
+        requests.request(buf, 0x1B)
         self.assertEqual(bytes(buf), b"\xaa\x1b\x3f\x1b")
 
     def test_register_reads_only_ever_read(self):
@@ -48,7 +48,7 @@ class RequestBuildersTest(unittest.TestCase):
             for count in range(0, 130):
                 buf = bytearray(8)
                 try:
-                    n = tinybms.read_registers(buf, addr, count)
+                    n = requests.read_registers(buf, addr, count)
                 except ValueError:
                     self.assertTrue(count == 0 or count > 127)
                     continue
@@ -57,7 +57,7 @@ class RequestBuildersTest(unittest.TestCase):
                 self.assertEqual((buf[2] << 8 | buf[3], buf[4], buf[5]), (addr, 0, count))
                 buf = bytearray(8)
                 try:
-                    n = tinybms.read_block(buf, addr, count)
+                    n = requests.read_block(buf, addr, count)
                 except ValueError:
                     self.assertTrue(count == 0 or count > 31)
                     continue
@@ -65,7 +65,7 @@ class RequestBuildersTest(unittest.TestCase):
                 self.check_frame(buf, n, 0x07)
 
     def test_no_write_or_reset_builder(self):
-        for name in dir(tinybms):
+        for name in dir(requests):
             low = name.lower()
             self.assertFalse("write" in low or "reset" in low or "clear" in low, name)
 

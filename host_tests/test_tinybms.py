@@ -30,15 +30,13 @@ from socbar.reading import (
     NO_SENSOR,
     Reading,
 )
+from socbar.requests import read_block, read_registers, request
 from socbar.tinybms import (
     ASK_MEMORY,
     MILLI_MAX,
     NOT_FINITE,
     TinyBmsDecoder,
     float_milli,
-    read_block,
-    read_registers,
-    request,
 )
 
 TEMPS_REPLY = bytes.fromhex("AA1B061601140116010E4E")

@@ -1,4 +1,4 @@
-"""Streaming decoder of the Tiny BMS 0xAA binary protocol, and read-request builders.
+"""Streaming decoder of the Tiny BMS 0xAA binary protocol (the requests: socbar/requests.py).
 
 Frames are ``AA cmd payload CRC`` (docs/protocol.md section 2). The length of a
 response comes from its command byte, or from its PL byte for the variable
@@ -46,8 +46,6 @@ link works. Magnitudes of 2**20 units or more, and 32-bit counters of 2**30 or
 more, saturate at 2**30 - 1 so that every value stays a small int on the
 RP2040 and decoding never allocates.
 
-There is deliberately no builder for write or reset commands: the firmware
-never changes BMS settings.
 """
 
 from array import array
@@ -55,7 +53,6 @@ from array import array
 from .bytecopy import copy
 from .compat import const
 from .crc import TABLE as _CRC_TABLE
-from .crc import crc16
 from .reading import (
     F_ACK,
     F_CELL_MAX,
@@ -109,7 +106,6 @@ _TABLES = bytes(
     + (0, 0, 0, 8, 0, 0, 0, 7, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 4, 4, 4, 4, 4, 0, 4, 4, 4, 0, 4, 4, 4)
 )
 _LAST_CMD = const(0x20)
-_READS = b"\x14\x15\x16\x17\x18\x1a\x1b\x1c\x1e\x1f\x20"
 
 # Bytes gathered before scanning: the largest frame and a whole UART read.
 WORK = MAX_FRAME + 256
@@ -334,54 +330,6 @@ def _u32_at(buf, at):
 
 def _s16(value):
     return value - 0x10000 if value & 0x8000 else value
-
-
-def _put_crc(buf, n):
-    crc = crc16(buf, 0, n)
-    buf[n] = crc & 0xFF
-    buf[n + 1] = crc >> 8
-    return n + 2
-
-
-def request(buf, cmd):
-    """Write the read request ``AA cmd CRC`` into ``buf``; return its length (4).
-
-    Only the single-byte read commands are accepted; anything else is a
-    programming error and raises ValueError.
-    """
-    if not (0 <= cmd <= 0xFF and cmd in _READS):
-        raise ValueError("not a read command: 0x%02X" % cmd)
-    buf[0] = SYNC
-    buf[1] = cmd
-    return _put_crc(buf, 2)
-
-
-def read_registers(buf, addr, count):
-    """Write the Modbus read ``AA 03 AH AL 00 N CRC`` into ``buf``; return its length (8)."""
-    if not (0 <= addr <= 0xFFFF and 1 <= count <= MAX_REGS):
-        raise ValueError("bad register range")
-    buf[0] = SYNC
-    buf[1] = 0x03
-    buf[2] = addr >> 8
-    buf[3] = addr & 0xFF
-    buf[4] = 0
-    buf[5] = count
-    return _put_crc(buf, 6)
-
-
-def read_block(buf, addr, count):
-    """Write the block read ``AA 07 N AL AH CRC`` into ``buf``; return its length (7).
-
-    The reply's PL carries 2 x N in six bits, so N is at most 31.
-    """
-    if not (0 <= addr <= 0xFFFF and 1 <= count <= 31):
-        raise ValueError("bad register range")
-    buf[0] = SYNC
-    buf[1] = 0x07
-    buf[2] = count
-    buf[3] = addr & 0xFF
-    buf[4] = addr >> 8
-    return _put_crc(buf, 5)
 
 
 class TinyBmsDecoder:
