@@ -11,7 +11,8 @@ Input modes (config ``input``):
 - ``listen`` never writes a byte. The format is configured, or detected by
   running every candidate decoder on the same bytes, each into a Reading of
   its own (with the rate detected too, only the formats of the current
-  rate); the first to decode a frame it can vouch for (socbar.detect) wins,
+  rate; a lone Tiny BMS candidate, whose first CRC-valid frame wins, writes
+  into the Reading shown); the first to decode a frame it can vouch for (socbar.detect) wins,
   its Reading becomes the one shown and that very frame reaches the state
   at once, so the bar lights on the first broadcast after power-up.
   What the losers decoded is dropped with them.
@@ -164,7 +165,11 @@ class Line:
         from socbar.detect import Detector
 
         names = _detectable(self.config, baud if self._auto_baud else None)
-        detector = Detector(tuple(_decoder(name, Reading(), self.config) for name in names))
+        # A lone Tiny BMS candidate wins with its first frame, and only a CRC-valid frame writes
+        # anything: it may decode straight into the Reading shown, one Reading less on the heap.
+        alone = self.bms.reading if names == ("tinybms",) else None
+        detector = Detector(tuple(_decoder(name, Reading() if alone is None else alone, self.config)
+                                  for name in names))
         self._detectors.append((baud, detector))
         return detector
 

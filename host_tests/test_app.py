@@ -495,6 +495,17 @@ class DetectionCandidatesTest(unittest.TestCase):
         self.assertEqual(rig.app.line.decoder.name, "tinybms")
         self.assertEqual(rig.app.bms.soc, 64000000)
 
+    def test_a_lone_tiny_bms_candidate_decodes_into_the_reading_shown(self):
+        # Only its CRC-valid first frame writes, and that frame wins: one Reading on the board.
+        rig = Rig({})
+        self.assertIs(rig.app.line._detector.decoders[0].reading, rig.app.bms.reading)
+        rig.send(JUNK)
+        rig.run(100)  # at 9600 the Cycle Analyst needs two rows to win: a Reading of its own
+        self.assertIsNot(rig.app.line._detector.decoders[0].reading, rig.app.bms.reading)
+        rig = Rig({"input": {"baud": 115200}})
+        readings = [dec.reading for dec in rig.app.line._detector.decoders]
+        self.assertNotIn(rig.app.bms.reading, readings)
+
     def test_at_a_configured_rate_every_format_is_tried(self):
         rig = Rig({"input": {"baud": 115200}})
         self.assertEqual(self.names(rig), ["tinybms", "cav3"])
