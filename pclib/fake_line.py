@@ -10,7 +10,7 @@ counter or a tick.
 
 from socbar.compat import ticks_add
 
-RING = 4096  # bytes a UART ring holds (the board's is 2048; room for a slow tick)
+RING = 4096  # bytes a UART ring holds (the board's is 1024; room for a slow tick)
 
 
 class Clock:

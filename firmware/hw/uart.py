@@ -14,9 +14,10 @@ import time
 
 from machine import UART, Pin
 
-# 115200 baud fills 11.5 bytes per ms: 2048 bytes cover a 170 ms pause of the
-# loop (an OLED refresh is about 25 ms, a sleep slice 100 ms).
-RXBUF = 2048
+# 115200 baud fills 11.5 bytes per ms: 1024 bytes cover an 89 ms pause of the loop,
+# over three times its longest pass (an OLED refresh, about 25 ms); the UART stops
+# in light sleep, so a sleep slice fills nothing. The ring is on the heap.
+RXBUF = 1024
 
 
 class UartPort:
