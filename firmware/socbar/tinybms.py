@@ -141,33 +141,6 @@ TIME_LEFT_S_MAX = const(315_360_000)  # ten years of charge left, even for a sol
 
 
 @micropython.viper
-def _length(buf: ptr8, at: int, end: int) -> int:
-    """Length of the response at ``buf[at]`` (a 0xAA): > 0, 0 unknown command, -1 overlong,
-    -2 more bytes needed to tell. ``_scan`` has the same lines inline: a viper call costs
-    about as much as the rest of a frame's scan."""
-    if end - at < 2:
-        return -2
-    cmd = buf[at + 1]
-    if cmd > _LAST_CMD:
-        return 0
-    tables = ptr8(_TABLES)
-    length = tables[_FIXED + cmd]
-    if length:
-        return length
-    max_pl = tables[_MAX_PL + cmd]
-    if not max_pl:
-        return 0
-    if end - at < 3:
-        return -2
-    pl = buf[at + 2]
-    if cmd == 0x07 or cmd == 0x09:
-        pl = pl & 0x3F
-    if pl > max_pl:
-        return -1
-    return pl + 5
-
-
-@micropython.viper
 def _crc_ok(buf: ptr8, at: int, length: int) -> int:
     """1 when the CRC-16/MODBUS of ``buf[at:at + length - 2]`` matches its last two bytes."""
     table = ptr16(_CRC_TABLE)
@@ -189,11 +162,19 @@ def _hidden(buf: ptr8, at: int, end: int) -> int:
     A false sync announcing a long frame would otherwise hold back up to
     MAX_FRAME bytes of good frames; a real frame rarely hides another.
     """
+    tables = ptr8(_TABLES)
     j = at + 1
-    while j < end:
-        if buf[j] == SYNC:
-            length = int(_length(buf, j, end))
-            if length > 0 and j + length <= end and int(_crc_ok(buf, j, length)):
+    while j < end - 1:
+        cmd = int(buf[j + 1])
+        if buf[j] == SYNC and cmd <= _LAST_CMD:  # its length, as _scan finds it
+            length = int(tables[_FIXED + cmd])
+            if not length and tables[_MAX_PL + cmd] and j + 2 < end:
+                pl = int(buf[j + 2])
+                if cmd == 0x07 or cmd == 0x09:
+                    pl = pl & 0x3F
+                if pl <= int(tables[_MAX_PL + cmd]):
+                    length = pl + 5
+            if length and j + length <= end and int(_crc_ok(buf, j, length)):
                 return 1
         j += 1
     return 0
@@ -357,26 +338,18 @@ class TinyBmsDecoder:
         self._req_count = 0
         self._req_list = bytearray(64)  # a 0x09 request's address bytes (PL <= 63)
         self._flags = 0
+        self._count()
 
-    @property
-    def bad(self):
-        """Frames that failed their CRC or their shape."""
-        return self._st[_BAD]
-
-    @property
-    def skipped(self):
-        """Bytes passed over while hunting for a frame."""
-        return self._st[_SKIPPED]
-
-    @property
-    def overlong(self):
-        """Syncs announcing a frame longer than any the Reading can hold."""
-        return self._st[_OVERLONG]
-
-    @property
-    def pending(self):
-        """Bytes held for a frame not yet complete."""
-        return self._st[_END]
+    def _count(self):
+        """Publish the scanner's counters: ``bad`` frames that failed their CRC or their shape,
+        ``skipped`` bytes passed over while hunting for a frame, ``overlong`` syncs announcing
+        a frame longer than any the Reading can hold, ``pending`` bytes held for a frame not
+        yet complete."""
+        st = self._st
+        self.bad = st[_BAD]
+        self.skipped = st[_SKIPPED]
+        self.overlong = st[_OVERLONG]
+        self.pending = st[_END]
 
     def reset(self):
         """Drop a partial frame (counted as skipped) and any remembered request."""
@@ -384,6 +357,7 @@ class TinyBmsDecoder:
         st[_SKIPPED] += st[_END]
         st[_END] = 0
         self._req_cmd = 0
+        self._count()
 
     @micropython.native
     def feed(self, data, n):
@@ -442,6 +416,7 @@ class TinyBmsDecoder:
             end = st[_END]
             copy(work, 0, work, pos, end - pos)
             st[_END] = end - pos
+        self._count()
 
     def _remember(self, cmd):
         """Keep the last request: its command, and a 0x03 / 0x07 one's start address and count."""
