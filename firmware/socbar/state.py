@@ -21,11 +21,6 @@ from .reading import (
     ST_REGEN,
 )
 
-try:
-    import micropython
-except ImportError:  # CPython
-    from .compat import micropython
-
 LIVE = const(0)
 CHARGING = const(1)
 FULL = const(2)
@@ -202,11 +197,11 @@ class BmsState:
         if self._source == 0:
             soc = r.soc
             return 0 if soc < 0 else SOC_FULL if soc > SOC_FULL else soc
+        soc = self._soc_module  # loaded by set_source for any source but the BMS's own
         if self._source == 1:
-            return self._soc_module.soc_from_ah(r.ah_used_mah, self._capacity)
-        return self._soc_module.soc_from_voltage(r.voltage_mv, self._cells, self._chemistry)
+            return soc.soc_from_ah(r.ah_used_mah, self._capacity)  # pyright: ignore[reportOptionalMemberAccess]
+        return soc.soc_from_voltage(r.voltage_mv, self._cells, self._chemistry)  # pyright: ignore[reportOptionalMemberAccess]
 
-    @micropython.native
     def update(self, now):
         """The display state at ``now``; also kept in ``state``."""
         lost = self._lost_ms
@@ -227,36 +222,42 @@ class BmsState:
             self._forget()
         if self._linked:
             self._count_missed(now)
-        if not self._linked:
+            self.age_ms = ticks_diff(now, self._last_good)
+            self._age(now)
+            self.state = self._judge()
+        else:
             self.age_ms = -1
             self.state = self._silent(now, key)
-            return self.state
-        self.age_ms = ticks_diff(now, self._last_good)
+        return self.state
+
+    def _age(self, now):
+        """Forget the SOC and the status once older than the stale time: flags, so the tick
+        wrap cannot make them fresh again."""
         stale = self._stale_ms
         if self._soc_known and ticks_diff(now, self._last_soc) >= stale:
-            self._soc_known = False  # a flag, so the tick wrap cannot make it fresh again
+            self._soc_known = False
         if self._status_known and ticks_diff(now, self._last_status) >= stale:
             self._status_known = False  # an old status decides nothing
+
+    def _judge(self):
+        """The state of a live link from what the Reading holds and how old it is."""
         r = self.reading
         status = r.status if self._status_known else 0
-        throttle_fault = self._status_known and r.have & F_CA_FLAGS and r.ca_flags & CA_THROTTLE_FAULT
-        if status == ST_FAULT or throttle_fault:
-            state = FAULT
-        elif not self._soc_known:
-            state = STALE
-        elif self.soc <= 0:
-            state = EMPTY
-        elif status == ST_CHARGING or (
+        if status == ST_FAULT or (self._status_known and r.have & F_CA_FLAGS
+                                  and r.ca_flags & CA_THROTTLE_FAULT):
+            return FAULT
+        if not self._soc_known:
+            return STALE
+        if self.soc <= 0:
+            return EMPTY
+        if status == ST_CHARGING or (
                 not (r.have & F_STATUS) and r.have & F_CURRENT and r.current_ma <= -_CHARGE_MA):
-            state = CHARGING
-        elif status == ST_FULL:
-            state = FULL
-        elif status == ST_REGEN:
-            state = REGEN
-        else:
-            state = LIVE
-        self.state = state
-        return state
+            return CHARGING
+        if status == ST_FULL:
+            return FULL
+        if status == ST_REGEN:
+            return REGEN
+        return LIVE
 
     def _silent(self, now, key):
         """No good frame for the lost time (or ever): link lost, or asleep."""
