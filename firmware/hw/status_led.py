@@ -2,12 +2,12 @@
 
 ``StatusLed`` drives a plain pin, or the Pico W's LED on the wireless chip by
 its name "LED". ``StatusPixel`` drives a board's on-board WS2812 (RP2040-Zero,
-XIAO RP2040) through ``neopixel``; it writes only on a change, because each
+XIAO RP2040) through ``neopixel``, imported only then (a board with a plain
+LED keeps that module off its heap); it writes only on a change, because each
 write holds interrupts off for about 30 us.
 """
 
 from machine import Pin
-from neopixel import NeoPixel
 
 _DARK = (0, 0, 0)
 
@@ -25,6 +25,8 @@ class StatusPixel:
     def __init__(self, pin, power=None, color=(0, 0, 24)):
         if power is not None:
             Pin(power, Pin.OUT, value=1)  # the XIAO RP2040 switches the pixel's supply
+        from neopixel import NeoPixel
+
         self._np = NeoPixel(Pin(pin, Pin.OUT), 1)
         self._color = color
         self._lit = None
