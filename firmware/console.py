@@ -2,21 +2,21 @@
 
 The USB console is slow and every line allocates, so lines are rare: the
 configuration messages once at start, and stage errors at most one line per
-``ERROR_GAP_MS`` (each line says how many errors there were in all). The board
+5 s (each line says how many errors there were in all). The board
 LED needs no computer: a short heartbeat flash every second while all is well,
-or, while the configuration had errors, a blink code of ``CODE_CONFIG``
-flashes every ``CODE_PERIOD_MS``. Dark while the board sleeps.
+or, while the configuration had errors, a blink code of three flashes every
+two seconds. Dark while the board sleeps.
 """
 
 from socbar.compat import const, ticks_add, ticks_diff
 
-ERROR_GAP_MS = const(5000)
-HEARTBEAT_MS = const(1000)
-HEARTBEAT_ON_MS = const(50)
-CODE_CONFIG = const(3)
-CODE_PERIOD_MS = const(2000)
-CODE_ON_MS = const(150)
-CODE_STEP_MS = const(400)
+_ERROR_GAP_MS = const(5000)
+_HEARTBEAT_MS = const(1000)
+_HEARTBEAT_ON_MS = const(50)
+_CODE_CONFIG = const(3)
+_CODE_PERIOD_MS = const(2000)
+_CODE_ON_MS = const(150)
+_CODE_STEP_MS = const(400)
 
 
 class Console:
@@ -37,13 +37,13 @@ class Console:
         self.log("config: %d problem(s); running on safe defaults for them:" % len(messages))
         for msg in messages:
             self.log("config: " + msg)
-        self.code = CODE_CONFIG
+        self.code = _CODE_CONFIG
         self._t0 = now
 
     def error(self, stage, exc, now):
         """Count an exception caught in ``stage``; report it unless a line went out recently."""
         self.errors += 1
-        if self._first or ticks_diff(now, self._last_line) >= ERROR_GAP_MS:
+        if self._first or ticks_diff(now, self._last_line) >= _ERROR_GAP_MS:
             self._first = False
             self._last_line = now
             self.log("error in %s: %s: %s (%d error(s) so far)"
@@ -51,15 +51,15 @@ class Console:
 
     def led(self, now):
         """Drive the board LED for ``now``: heartbeat or blink code; writes only on a change."""
-        period = CODE_PERIOD_MS if self.code else HEARTBEAT_MS
+        period = _CODE_PERIOD_MS if self.code else _HEARTBEAT_MS
         t = ticks_diff(now, self._t0)
         if t < 0 or t >= period:  # keep the phase anchor recent, so ticks never wrap under it
             t %= period
             self._t0 = ticks_add(now, -t)
         if self.code:
-            on = t < self.code * CODE_STEP_MS and t % CODE_STEP_MS < CODE_ON_MS
+            on = t < self.code * _CODE_STEP_MS and t % _CODE_STEP_MS < _CODE_ON_MS
         else:
-            on = t < HEARTBEAT_ON_MS
+            on = t < _HEARTBEAT_ON_MS
         self._set(on)
 
     def dark(self):

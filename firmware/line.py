@@ -21,7 +21,7 @@ Input modes (config ``input``):
   ignition output is on.
 
 With ``baud: "auto"`` in listen mode the line rate flips between 115200 and
-9600 after ``JUNK_BYTES`` bytes, or any bytes over the link-lost time, with
+9600 after 256 bytes, or any bytes over the link-lost time, with
 no good frame.
 
 Nothing here allocates in a steady-state pass.
@@ -37,7 +37,7 @@ except ImportError:  # CPython
     from socbar.compat import micropython
 
 RX_BYTES = const(256)  # read per pass; the UART's own ring holds what arrives meanwhile
-JUNK_BYTES = const(256)  # bytes without a good frame before the line rate flips
+_JUNK_BYTES = const(256)  # bytes without a good frame before the line rate flips
 
 
 def _decoder(name, reading, config):
@@ -204,7 +204,7 @@ class Line:
             self._junk_since = now
         self._junk += n
         self._junk_at = now
-        if self._auto_baud and (self._junk >= JUNK_BYTES
+        if self._auto_baud and (self._junk >= _JUNK_BYTES
                                 or ticks_diff(now, self._junk_since) >= self._lost_ms):
             self._switch_baud()
 

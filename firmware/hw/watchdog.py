@@ -18,7 +18,7 @@ from machine import WDT, Timer, mem32
 from socbar.compat import const
 
 MAX_MS = const(8388)  # the RP2040 watchdog counter's limit (the RP2350's is twice that)
-KEEPER_MS = const(1000)  # the keeper's feeding period, well inside any timeout used here
+_KEEPER_MS = const(1000)  # the keeper's feeding period, well inside any timeout used here
 _CTRL_RP2040 = const(0x40058000)  # WATCHDOG CTRL register
 _CTRL_RP2350 = const(0x400D8000)
 _ENABLE = const(1 << 30)  # CTRL.ENABLE: the counter runs
@@ -43,9 +43,9 @@ def keep(timeout_ms=MAX_MS):
         wdt.feed()
 
     try:
-        _keeper = Timer(-1, period=KEEPER_MS, callback=feed, hard=False)
+        _keeper = Timer(-1, period=_KEEPER_MS, callback=feed, hard=False)
     except TypeError:  # a build whose Timer has no ``hard``: its timers are soft
-        _keeper = Timer(-1, period=KEEPER_MS, callback=feed)
+        _keeper = Timer(-1, period=_KEEPER_MS, callback=feed)
 
 
 def keep_if_running():

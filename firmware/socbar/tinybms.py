@@ -135,7 +135,7 @@ CURRENT_MA_MAX = const(5_000_000)  # 5 kA in either direction: beyond any shunt 
 CELL_MV_MAX = const(5_000)  # no lithium chemistry charges a cell above 4.5 V
 TEMP_MIN = const(-550)  # 0.1 degC: below any sensor's and any cell's range
 TEMP_MAX = const(1500)  # 150 degC
-SPEED_MAX = const(500_000)  # 0.001 km/h: 500 km/h, no vehicle on such a pack drives faster
+_SPEED_MAX = const(500_000)  # 0.001 km/h: 500 km/h, no vehicle on such a pack drives faster
 DISTANCE_KM_MAX = const(100_000)  # distance left on one charge: no battery vehicle drives that far
 TIME_LEFT_S_MAX = const(315_360_000)  # ten years of charge left, even for a solar store at rest
 
@@ -569,7 +569,7 @@ class TinyBmsDecoder:
             return _MALFORMED
         flags = F_RANGE
         if speed != NOT_FINITE:
-            if not -SPEED_MAX <= speed <= SPEED_MAX:
+            if not -_SPEED_MAX <= speed <= _SPEED_MAX:
                 return _MALFORMED
             self.reading.speed = speed
             flags |= F_SPEED
