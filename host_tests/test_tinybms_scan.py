@@ -148,7 +148,9 @@ class HiddenFrameTest(unittest.TestCase):
             self.assertEqual((dec.skipped, dec.pending, dec.good + dec.requests), (3, 0, 1), data.hex())
 
     def test_a_long_sync_waits_without_a_good_frame_behind_it(self):
-        for data in (SOC[:-1] + bytes((SOC[-1] ^ 1,)), b"\xff\xff\xaa\x30"):
+        unknown = b"\xaa\x05\x00"  # command 0x05 has no response, even with a CRC that fits
+        unknown += bytes((frames.crc16(unknown) & 0xFF, frames.crc16(unknown) >> 8))
+        for data in (SOC[:-1] + bytes((SOC[-1] ^ 1,)), b"\xff\xff\xaa\x30", unknown):
             dec = fed(LONG_SYNC + data)
             self.assertEqual((dec.bad, dec.skipped, dec.pending), (0, 0, 3 + len(data)), data.hex())
 
