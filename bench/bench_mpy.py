@@ -233,7 +233,7 @@ class AppRig:
         self.uart = LineUart(115200)
         self.leds = Leds(self.clock)
         self.ignition = Ignition(self.clock)
-        self.app = App(self.config, {}, self.uart, self.leds, self.ignition, self.clock, log=self.log)
+        self.app = App(self.config, self.uart, self.leds, self.ignition, self.clock, log=self.log)
         self.logged = 0
 
     def log(self, *args):

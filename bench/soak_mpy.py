@@ -115,7 +115,7 @@ class Soak:
         self.ign_bound = self.config["ignition"]["debounce_ms"] + 10 + TICK_MS
         self.uart = LineUart(115200)  # a reboot: what was in the ring is gone
         self.app = None  # the old App is garbage before the new one is built
-        self.app = App(self.config, {}, self.uart, self.leds, self.ignition, self.clock,
+        self.app = App(self.config, self.uart, self.leds, self.ignition, self.clock,
                        sleeper=self.sleeper, log=self.log)
         self.booted = self.clock.now
         self.next_step = self.clock.now

@@ -69,10 +69,9 @@ IDLE_MS = const(20)  # the longest wait on a quiet line: blink patterns step at 
 
 
 class App:
-    def __init__(self, config, board, uart, leds, ignition, clock, watchdog=None, display=None,
+    def __init__(self, config, uart, leds, ignition, clock, watchdog=None, display=None,
                  status_led=None, sleeper=None, log=print, messages=(), web=None):
         self.config = config
-        self.board = board
         self.uart = uart
         self.leds = leds
         self.ignition = ignition

@@ -22,19 +22,20 @@ _timer = None  # the ignition timer, kept here so it lives as long as the board 
 
 def start(clock=None, log=print, watchdog=True):
     """Build the App on the board's adapters and start the ignition timer; return the App."""
-    global _timer
+    global _EARLY, _timer
 
     if clock is None:
         from time import ticks_ms as clock
     try:
         from startup import build
 
-        app, _timer = build(_EARLY, clock, log, watchdog)
+        app, _timer, name = build(_EARLY, clock, log, watchdog)
     finally:
         sys.modules.pop("startup", None)
+    _EARLY = None  # config.json's text with it
     gc.collect()
-    log("socbar: %s, %s mode; %d bytes of heap in use" % (
-        app.board.get("name", app.config["board"]), app.config["input"]["mode"], gc.mem_alloc()))
+    log("socbar: %s, %s mode; %d bytes of heap in use" % (name, app.config["input"]["mode"],
+                                                          gc.mem_alloc()))
     return app
 
 

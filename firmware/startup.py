@@ -172,7 +172,8 @@ def _ignition(cfg, board, early_pins, early_settings):
 
 
 def build(early_state, clock, log, watchdog):
-    """The App on the board's adapters, its ignition timer started: (app, timer or None).
+    """The App on the board's adapters, its ignition timer started: (app, timer or None,
+    the board's name).
 
     The timer and the key's pin interrupt call ``app.irq``, a method of the App, so
     nothing of this module outlives the call."""
@@ -194,7 +195,7 @@ def build(early_state, clock, log, watchdog):
 
         web = serve(cfg, board, messages)
     # With the radio on the board does not light-sleep: the network needs the CPU awake.
-    app = App(cfg, board, uart, _leds(cfg, board, messages), ignition, clock,
+    app = App(cfg, uart, _leds(cfg, board, messages), ignition, clock,
               display=_display(cfg, board, messages), status_led=_status_led(board),
               sleeper=sleeper if web is None else None, log=log, messages=messages, web=web)
     timer = None
@@ -205,4 +206,4 @@ def build(early_state, clock, log, watchdog):
         Pin(board["ignition_in"]).irq(app.irq, Pin.IRQ_RISING | Pin.IRQ_FALLING, hard=True)
     if watchdog:
         app.watchdog = Watchdog(WATCHDOG_MS)
-    return app, timer
+    return app, timer, board.get("name", cfg["board"])

@@ -84,7 +84,7 @@ class Rig:
         self.step_ms = step_ms
         from app import App
 
-        self.app = App(self.config, {}, self.uart, self.leds, self.ignition, self.clock,
+        self.app = App(self.config, self.uart, self.leds, self.ignition, self.clock,
                        log=self.log, messages=messages, **extra)
         self._since = 0
 

@@ -71,7 +71,7 @@ def app_with(text):
     logged = []
     uart = LineUart()
     leds = Leds(clock)
-    app = app_module.App(config, {}, uart, leds, Ignition(clock), clock,
+    app = app_module.App(config, uart, leds, Ignition(clock), clock,
                          log=lambda *args: logged.append(" ".join(str(a) for a in args)))
     for _ in range(2000):
         clock.tick()

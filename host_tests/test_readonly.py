@@ -79,7 +79,7 @@ def listen_rig(doc):
     config = validate(doc)[0]
     clock = Clock()
     uart = LineUart(115200 if config["input"]["baud"] != 9600 else 9600)
-    app = App(config, {}, uart, Leds(clock), Ignition(clock), clock, log=lambda *args: None)
+    app = App(config, uart, Leds(clock), Ignition(clock), clock, log=lambda *args: None)
     return app, clock, uart
 
 

@@ -139,7 +139,6 @@ class Target:
             web = WebServer(listen(web_port, "127.0.0.1"))
         self.app = App(
             self.config,
-            {},
             self.uart,
             self.leds,
             self.ignition,
