@@ -205,13 +205,17 @@ def workload_figures(workload, units, read, work):
 
 
 def boot_heap(tree, work):
-    """Heap after main.start() on the fake machine, default configuration, pico pins: the
+    """Heap after main.start() on the fake machine, the default config.json, pico pins: the
     host's GC heap in use (``heap``), and the firmware's modules then loaded (``modules``) with
     the bytes of native and viper code they add on the chip (``native``, see native_code)."""
     fs = work / "board"
     (fs / "boards").mkdir(parents=True, exist_ok=True)
     for f in (tree / "boards").glob("*.json"):
         shutil.copy(f, fs / "boards" / f.name)
+    # config.json as make deploy writes it: the tree's defaults with the board named.
+    doc = json.loads((tree / "boards" / "default_config.json").read_text())
+    doc["board"] = "pico"
+    (fs / "config.json").write_text(json.dumps(doc, indent=2) + "\n")
     # The modules at the root as on the board, so each one's __file__ is the name the board gives it.
     links = [(f.name, f) for f in (work / "mpy").iterdir()]
     links += [("main.py", tree / "firmware" / "main.py"), ("fakes", ROOT / "host_tests" / "fakes")]

@@ -121,7 +121,11 @@ class Rig:
             from app import App
 
             config = validate({})[0]
-            self.app = App(config, {}, self.uart, self.leds, self.ignition, self.clock, log=self.log)
+            try:
+                self.app = App(config, uart=self.uart, leds=self.leds, ignition=self.ignition,
+                               clock=self.clock, log=self.log)
+            except TypeError:  # a tree from before the App lost its unused board argument
+                self.app = App(config, {}, self.uart, self.leds, self.ignition, self.clock, log=self.log)
 
     def log(self, *args):
         self.logged += 1
