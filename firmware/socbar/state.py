@@ -197,10 +197,10 @@ class BmsState:
         if self._source == 0:
             soc = r.soc
             return 0 if soc < 0 else SOC_FULL if soc > SOC_FULL else soc
-        soc = self._soc_module  # loaded by set_source for any source but the BMS's own
+        models = self._soc_module  # socbar.soc: set_source loads it for the "ah" and "voltage" sources
         if self._source == 1:
-            return soc.soc_from_ah(r.ah_used_mah, self._capacity)  # pyright: ignore[reportOptionalMemberAccess]
-        return soc.soc_from_voltage(r.voltage_mv, self._cells, self._chemistry)  # pyright: ignore[reportOptionalMemberAccess]
+            return models.soc_from_ah(r.ah_used_mah, self._capacity)  # pyright: ignore
+        return models.soc_from_voltage(r.voltage_mv, self._cells, self._chemistry)  # pyright: ignore
 
     def update(self, now):
         """The display state at ``now``; also kept in ``state``."""

@@ -45,7 +45,6 @@ while the frame still counts as good, because a CRC-correct frame proves the
 link works. Magnitudes of 2**20 units or more, and 32-bit counters of 2**30 or
 more, saturate at 2**30 - 1 so that every value stays a small int on the
 RP2040 and decoding never allocates.
-
 """
 
 from array import array
