@@ -74,7 +74,7 @@ def _tree_builder(tree):
 
     candidates = (tree / "pclib" / "build_mpy.py", tree / "tools" / "build_mpy.py")
     path = next((p for p in candidates if p.exists()), ROOT / "pclib" / "build_mpy.py")
-    spec = importlib.util.spec_from_file_location("build_mpy_%d" % abs(hash(str(path))), path)
+    spec = importlib.util.spec_from_file_location("tree_build_mpy", path)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)  # pyright: ignore[reportOptionalMemberAccess]
     return module

@@ -114,7 +114,7 @@ class Line:
         if self.poll:
             from poll import Poller
 
-            self.poller = Poller(inp["poll_period_ms"], now)
+            self.poller = Poller(uart, inp["poll_period_ms"], now)
 
     @property
     def detecting(self):
@@ -154,7 +154,7 @@ class Line:
         elif n:
             self._count_junk(n, now)
         if self.poller is not None and dec is not None:
-            self.poller.ask(self.uart, dec, now, asking)
+            self.poller.ask(dec, now, asking)
         return n
 
     def _detector_for(self, baud):

@@ -16,7 +16,8 @@ COMMANDS = b"\x1a\x18\x14\x15\x1b"  # SOC, status, voltage, current, temperature
 
 
 class Poller:
-    def __init__(self, period_ms, now):
+    def __init__(self, uart, period_ms, now):
+        self._uart = uart
         self._requests = tuple(bytearray(4) for _ in COMMANDS)
         for i in range(len(COMMANDS)):
             request(self._requests[i], COMMANDS[i])
@@ -28,9 +29,9 @@ class Poller:
         self._retried = False
         self.sent = 0  # requests written
 
-    def ask(self, uart, dec, now, asking):
-        """Write the next request of the round to ``uart`` when it is due; ``dec``'s frame
-        counts say whether the last one was answered."""
+    def ask(self, dec, now, asking):
+        """Write the next request of the round when it is due; ``dec``'s frame counts say
+        whether the last one was answered."""
         if not asking:
             self._i = -1
             self._due = now  # key on again: ask at once
@@ -41,7 +42,7 @@ class Poller:
                 return
             self._due = ticks_add(now, self._period)
             self._retried = False
-            self._send(uart, dec, 0, now)
+            self._send(dec, 0, now)
             return
         if dec.good + dec.bad != self._sent_seen:
             i += 1
@@ -53,15 +54,15 @@ class Poller:
         else:
             return
         if i < len(COMMANDS):
-            self._send(uart, dec, i, now)
+            self._send(dec, i, now)
         else:
             self._i = -1
 
-    def _send(self, uart, dec, i, now):
+    def _send(self, dec, i, now):
         self._i = i
         self._sent_at = now
         self._sent_seen = dec.good + dec.bad
-        uart.write(self._requests[i], 4)
+        self._uart.write(self._requests[i], 4)
         self.sent += 1
 
     def due_in(self, now):

@@ -7,11 +7,10 @@ never changes BMS settings. Kept apart from the decoder so a listening board
 never loads them: only poll mode and the PC tools ask.
 """
 
-from .compat import const
 from .crc import crc16
 from .reading import MAX_REGS
+from .tinybms import SYNC
 
-SYNC = const(0xAA)
 _READS = b"\x14\x15\x16\x17\x18\x1a\x1b\x1c\x1e\x1f\x20"
 
 
