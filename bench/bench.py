@@ -134,7 +134,7 @@ def cost_rows(c, budgets):
         return [("host cost (callgrind)", "not measured: " + c["error"], 0)]
     out = []
     for (name, key), (label, target) in cost.targets(budgets).items():
-        d = c[name]
+        d = c.get(name, {"error": "this tree has no such workload"})
         if isinstance(d, dict) and "error" in d:
             out.append((label, "not measured: " + d["error"], target if target is not None else 0))
             continue

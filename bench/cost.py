@@ -134,16 +134,16 @@ def callgrind_counts(path):
     return total, allocs
 
 
-def measure(workload, units, read, work):
+def measure(workload, units, read, work, ms=0):
     """Counters and callgrind counts of one run of ``workload`` in ``work``, whose ``mpy/``
     holds the compiled modules (compiled()).
 
     The module path is relative and the same for every tree, so the heap holds the same
     objects whatever the checkout's location, and collections fall at the same moments."""
-    out = work / ("%s-%d-%d.cg" % (workload, units, read))
+    out = work / ("%s-%d-%d-%d.cg" % (workload, units, read, ms))
     args = [valgrind(), "--tool=callgrind", "--collect-atstart=no", "--toggle-collect=" + ENTRY,
             "--callgrind-out-file=" + str(out), "-q", micropython(), "-X", "heapsize=" + HEAP,
-            "-m", "cost_mpy", workload, str(units), str(read)]
+            "-m", "cost_mpy", workload, str(units), str(read), str(ms)]
     proc = subprocess.run(args, env=_env("mpy"), cwd=str(work), capture_output=True, text=True,
                           timeout=1800)
     lines = proc.stdout.strip().splitlines()
@@ -165,17 +165,17 @@ def _delta(a, b, key):
     return b[key] - a[key]
 
 
-def workload_figures(workload, units, read, work):
+def workload_figures(workload, units, read, work, ms=0):
     """The App's own cost of ``units`` units in a steady state: (run of 2N units - run of N) less
-    the same for the fakes alone."""
-    a1 = measure(workload, units, 0, work)
-    a2 = measure(workload, 2 * units, 0, work)
+    the same for the fakes alone. ``ms``: each pass of a saturated line gets what ``ms`` bring."""
+    a1 = measure(workload, units, 0, work, ms)
+    a2 = measure(workload, 2 * units, 0, work, ms)
     passes = _delta(a1, a2, "passes")
     nbytes = _delta(a1, a2, "bytes")
     if read is None:
         read = max(1, -(-nbytes // passes))  # what the App read in a pass of a saturated line
-    n1 = measure(workload, units, read, work)
-    n2 = measure(workload, 2 * units, read, work)
+    n1 = measure(workload, units, read, work, ms)
+    n2 = measure(workload, 2 * units, read, work, ms)
     null_bytes = _delta(n1, n2, "bytes")
     scale = nbytes / null_bytes if null_bytes and nbytes else 1
     fake_instr = _delta(n1, n2, "instructions") * scale
@@ -229,8 +229,39 @@ def boot_heap(tree, work):
         raise CostError("main.start() failed on the fakes: %s" % (proc.stderr.strip() or "no output")
                         .splitlines()[-1])
     out = json.loads(lines[-1])
+    pools = [tuple(int(v) for v in m.groups()) for m in map(_QSTR_INFO.match, lines) if m]
+    if len(pools) != 2:
+        raise CostError("cost_mpy boot printed %d qstr_info lines, not 2" % len(pools))
+    (_, n0, s0, t0), (_, n1, s1, t1) = pools
     modules = [m for m in out["modules"] if _source(tree, m) is not None]
-    return {"heap": out["heap"], "modules": modules, "native": native_code(tree, modules)}
+    return {"heap": out["heap"], "modules": modules, "native": native_code(tree, modules),
+            "qstrs": n1 - n0, "qstr_strings": s1 - s0, "qstr_heap": t1 - t0}
+
+
+_QSTR_INFO = re.compile(r"qstr pool: n_pool=(\d+), n_qstr=(\d+), n_str_data_bytes=(\d+), n_total_bytes=(\d+)")
+
+# The chip's pools of interned strings (py/qstr.c): the first dynamic pool holds twice the
+# frozen pool's allocation of 10 (tools/mpy-tool.py), each next one twice the last; an rp2 entry
+# is a pointer, a 1-byte hash and a 1-byte length, after a header of six words.
+_POOL_FIRST = 20
+_POOL_ENTRY = 6
+_POOL_HEAD = 24
+_GC_BLOCK = 16
+
+
+def chip_qstr_bytes(count, strings):
+    """Heap the chip spends on ``count`` strings interned at boot with ``strings`` bytes of text.
+
+    The host cannot stand in for this part: its pool entries are 11 bytes, and the fake hardware
+    modules intern their names first, so its pools double at other counts. A pool is allocated
+    whole, so one string past a pool's end costs a pool twice the last one."""
+    total = 0
+    alloc = _POOL_FIRST
+    while count > 0:
+        total += -(-(_POOL_HEAD + _POOL_ENTRY * alloc) // _GC_BLOCK) * _GC_BLOCK
+        count -= alloc
+        alloc *= 2
+    return total + strings
 
 
 def _source(tree, module):
@@ -274,9 +305,62 @@ def native_code(tree, modules):
 
 
 def chip_heap(boot, ratio):
-    """Estimated heap in use on the chip after boot: the host's GC heap scaled by the calibrated
-    ratio, plus the native code the host does not count."""
-    return round(boot["heap"] * ratio + boot["native"])
+    """Estimated heap in use on the chip after boot: the host's GC heap but its interned strings,
+    scaled by the calibrated ratio, plus the chip's pools and text of those strings and the native
+    code the host does not count."""
+    strings = chip_qstr_bytes(boot["qstrs"], boot["qstr_strings"])
+    return round((boot["heap"] - boot["qstr_heap"]) * ratio + strings + boot["native"])
+
+
+CHIP_CYCLES_PER_MS = 125000  # the RP2040 at its default 125 MHz
+LINE_BYTES_PER_MS = 11.52  # 115200 baud, 10 bits a byte
+PACE_MS = (4, 16)  # line time each pass finds in the two paced runs of the Tiny BMS stream
+PACE_UNITS = 240  # passes in the N run of each (over 1000 frames at 4 ms)
+_GAP = re.compile(r"^RX_GAP_MS = const\((\d+)\)", re.M)
+
+
+def rx_gap_ms(tree):
+    """How long the tree's loop waits after a pass that heard bytes (app.RX_GAP_MS), or None."""
+    path = tree / "firmware" / "app.py"
+    m = _GAP.search(path.read_text()) if path.exists() else None
+    return int(m.group(1)) if m else None
+
+
+def paced(work, gap_ms, stream_ratio, units=PACE_UNITS):
+    """The saturated Tiny BMS stream as ``App.run`` paces it on the chip.
+
+    Between passes that heard bytes the loop waits ``gap_ms``, so a pass finds what the line
+    brought during that wait and during the pass before: far fewer bytes than a backlog, each
+    pass paying its fixed cost (state, bar, status LED, watchdog) over them. Two runs, with
+    passes finding ``PACE_MS`` of line each, give the cost of a pass as fixed + marginal x bytes;
+    ``settle`` finds the pass the chip runs with them."""
+    runs = [workload_figures("tinybms", units, None, work, ms) for ms in PACE_MS]
+    (b1, p1), (b2, p2) = [(d["bytes"] / d["passes"], d["instructions"] / d["passes"]) for d in runs]
+    marginal = (p2 - p1) / (b2 - b1)
+    out = settle(p1 - marginal * b1, marginal, gap_ms, stream_ratio)
+    out["gc_alloc_per_frame"] = max(d["gc_alloc_per_frame"] for d in runs)
+    return out
+
+
+def settle(fixed, marginal, gap_ms, stream_ratio):
+    """The pass of a saturated 115200 line that costs ``fixed`` + ``marginal`` x bytes host
+    instructions, each ``stream_ratio`` chip cycles, and is followed by a wait of ``gap_ms``: it
+    finds the bytes that arrived during itself and the wait before it, so bytes = line rate x
+    (pass + wait). Returns that pass: its bytes, host instructions per byte, chip milliseconds,
+    CPU share, and the longest frame-to-LED latency (a last byte landing just after a read waits
+    for the rest of that pass, the wait and the next pass)."""
+    ms_per_instr = stream_ratio / CHIP_CYCLES_PER_MS
+    room = 1 - LINE_BYTES_PER_MS * marginal * ms_per_instr
+    out = {"gap_ms": gap_ms, "fixed_per_pass": round(fixed), "marginal_per_byte": round(marginal, 1)}
+    if room <= 0:  # every byte costs more than its line time: no pass length settles
+        out["error"] = "the chip cannot keep up: %.0f host instructions per byte" % marginal
+        return out
+    nbytes = LINE_BYTES_PER_MS * (fixed * ms_per_instr + gap_ms) / room
+    pass_ms = (fixed + marginal * nbytes) * ms_per_instr
+    out.update({"bytes_per_pass": round(nbytes, 1), "per_byte": round(fixed / nbytes + marginal, 1),
+                "pass_ms": round(pass_ms, 2), "cpu_pct": round(100 * pass_ms / (pass_ms + gap_ms), 1),
+                "latency_ms": round(2 * pass_ms + gap_ms, 1)})
+    return out
 
 
 def measure_tree(tree, quick=False):
@@ -295,6 +379,12 @@ def measure_tree(tree, quick=False):
                                     "units in bench/cost.py WORKLOADS" % (name, count, MIN_FRAMES))
             except CostError as exc:
                 results[name] = {"error": str(exc)}
+        gap = rx_gap_ms(tree)
+        if not quick and gap is not None:
+            try:
+                results["tinybms_paced"] = paced(work, gap, load_budgets()["ratios"]["stream"])
+            except CostError as exc:
+                results["tinybms_paced"] = {"error": str(exc)}
         try:
             results["boot_heap"] = boot = boot_heap(tree, work)
             boot["chip"] = chip_heap(boot, load_budgets()["ratios"]["heap"])
@@ -314,6 +404,10 @@ def targets(budgets):
         ("tinybms", "per_byte"): ("host instructions per byte, saturated 115200 Tiny BMS",
                                   host["tinybms_per_byte"]),
         ("tinybms", "gc_alloc_per_frame"): ("gc_alloc calls per frame, saturated Tiny BMS", 0),
+        ("tinybms_paced", "per_byte"): ("host instructions per byte, that stream paced as App.run paces it",
+                                        host["tinybms_per_byte"]),
+        ("tinybms_paced", "cpu_pct"): ("chip CPU share of the paced stream (%)", 25),
+        ("tinybms_paced", "latency_ms"): ("longest frame-to-LED latency of the paced stream (chip ms)", 10),
         ("cav3", "per_byte"): ("host instructions per byte, saturated 9600 CA V3", host["cav3_per_byte"]),
         ("cav3", "gc_alloc_per_frame"): ("gc_alloc calls per line, saturated CA V3", 0),
         ("period", "per_unit"): ("host instructions per 250 ms, one 30-byte broadcast", host["period"]),
@@ -322,7 +416,8 @@ def targets(budgets):
         ("idle", "gc_alloc_per_pass"): ("gc_alloc calls per idle loop pass", None),
         ("boot_heap", "heap"): ("heap in use after main.start(), .mpy modules, host (bytes)", None),
         ("boot_heap", "native"): ("native and viper code of those modules, chip heap (armv6m bytes)", None),
-        ("boot_heap", "chip"): ("estimated chip heap after boot: host x %.4f + native code (bytes)"
+        ("boot_heap", "qstrs"): ("strings interned at boot (past 620 the chip adds a pool of 640)", None),
+        ("boot_heap", "chip"): ("estimated chip heap after boot (bytes): host x %.4f, qstr pools, native"
                                 % budgets["ratios"]["heap"], budgets["goals"]["boot_heap_bytes"]),
     }
 
@@ -351,12 +446,15 @@ def calibrate(commit, quick=False):
     stream = chip["tinybms_cycles_per_byte"] / host["tinybms"]["per_byte"]
     idle = chip["idle_cycles_per_pass"] / host["idle"]["per_pass"]
     boot = host["boot_heap"]
-    heap = (chip["boot_heap_bytes"] - boot["native"]) / boot["heap"]
+    heap = ((chip["boot_heap_bytes"] - boot["native"] - chip_qstr_bytes(boot["qstrs"], boot["qstr_strings"]))
+            / (boot["heap"] - boot["qstr_heap"]))
     goals = budgets["goals"]
     budgets["commit"] = commit
     budgets["host_at_commit"] = {"tinybms_per_byte": host["tinybms"]["per_byte"],
                                  "idle_per_pass": host["idle"]["per_pass"], "boot_heap": boot["heap"],
-                                 "boot_native": boot["native"]}
+                                 "boot_native": boot["native"], "boot_qstrs": boot["qstrs"],
+                                 "boot_qstr_strings": boot["qstr_strings"],
+                                 "boot_qstr_heap": boot["qstr_heap"]}
     budgets["ratios"] = {"stream": round(stream, 4), "idle": round(idle, 4), "heap": round(heap, 4)}
     budgets["host_budgets"] = {
         "tinybms_per_byte": int(goals["tinybms_cycles_per_byte"] / stream),

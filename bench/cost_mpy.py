@@ -1,6 +1,6 @@
 """The workloads bench/cost.py counts under callgrind, run by the MicroPython unix port.
 
-    micropython -m cost_mpy WORKLOAD UNITS [READ]
+    micropython -m cost_mpy WORKLOAD UNITS [READ [MS]]
     micropython -m cost_mpy boot          (in a board filesystem: heap in use after start())
 
 The App runs with the default configuration on the fakes of fake_line, one
@@ -15,7 +15,8 @@ Workloads (the unit in brackets):
 
 - ``tinybms`` [pass]: a saturated 115200 line of Tiny BMS replies back to
   back (SOC, status, voltage, current, temperatures, cells, ...) with a
-  little junk; each pass finds a backlog, as on a busy chip.
+  little junk; each pass finds a backlog, as on a busy chip; with MS, each
+  pass finds what the line brings in MS ms instead (bench/cost.py paces it).
 - ``cav3`` [pass]: the same with Cycle Analyst V3 lines at 9600.
 - ``idle`` [pass]: key on, the BMS silent past the link-lost time, a pass
   every ``PASS_MS``.
@@ -204,7 +205,7 @@ def periods(rig, units):
 KEYS = ("bytes", "frames", "bad", "decoder", "lost", "written", "state", "baud", "passes")
 
 
-def run(workload, units, read):
+def run(workload, units, read, ms=0):
     if workload == "tinybms":
         rig = Rig(115200, tinybms_frames(), read)
         work = saturated
@@ -233,7 +234,10 @@ def run(workload, units, read):
     else:
         periods(rig, WARM // 4)
     gc.collect()
-    work(rig, units)
+    if ms:
+        saturated(rig, units, ms)
+    else:
+        work(rig, units)
     out = rig.counters()
     out["passes"] = units if workload != "period" else rig.passes
     return out
@@ -242,20 +246,24 @@ def run(workload, units, read):
 def boot():
     """Heap in use once main.start() has built the App, less what the fake hardware modules hold."""
     import machine
+    import micropython
     import neopixel  # noqa: F401
     import rp2  # noqa: F401
 
     machine.reset_fakes()
     gc.collect()
     base = gc.mem_alloc()
+    micropython.qstr_info()  # the interned strings before and after: bench/cost.py reads both lines
     import main
 
     lines = []
     app = main.start(clock=machine.clock.ticks_ms, log=lines.append)
     gc.collect()
+    heap = gc.mem_alloc() - base
+    micropython.qstr_info()
     import sys
 
-    return {"heap": gc.mem_alloc() - base, "state": app.state, "log": lines, "modules": sorted(sys.modules)}
+    return {"heap": heap, "state": app.state, "log": lines, "modules": sorted(sys.modules)}
 
 
 def main(argv):
@@ -265,7 +273,8 @@ def main(argv):
         print(json.dumps(boot()))
         return 0
     try:
-        out = run(argv[0], int(argv[1]), int(argv[2]) if len(argv) > 2 else 0)
+        out = run(argv[0], int(argv[1]), int(argv[2]) if len(argv) > 2 else 0,
+                  int(argv[3]) if len(argv) > 3 else 0)
     except MemoryError:
         print(json.dumps({"error": "MemoryError: the workload does not fit in the heap"}))
         return 0

@@ -57,6 +57,8 @@ def test_heap_after_boot_is_measured_on_the_fakes(built):
     assert boot["native"] >= cost.native_code(ROOT, ["socbar.tinybms"]) > 0
     assert cost.native_code(ROOT, ["socbar.soc"]) > 0  # a decorator with a comment after it
     assert cost.native_code(ROOT, ["socbar.reading"]) == 0
+    # The strings the boot interned: their text, and the host's pools on top of it.
+    assert boot["qstrs"] > 100 and boot["qstr_heap"] > boot["qstr_strings"] > 5 * boot["qstrs"]
 
 
 def test_gc_alloc_calls_are_summed_over_every_caller(tmp_path):
@@ -87,3 +89,25 @@ def test_every_gated_cost_figure_has_a_budget():
         assert label
         if key is None or not key.startswith("gc_alloc"):
             assert target is None or target > 0
+
+
+def test_the_chip_pools_interned_strings_as_py_qstr_c_does():
+    # pools of 20, 40, 80, ... entries of 6 bytes after a 24-byte header, in 16-byte GC blocks
+    assert cost.chip_qstr_bytes(0, 100) == 100
+    assert cost.chip_qstr_bytes(1, 0) == cost.chip_qstr_bytes(20, 0) == 144
+    assert cost.chip_qstr_bytes(21, 0) == 144 + 272
+    assert cost.chip_qstr_bytes(620, 0) == 144 + 272 + 512 + 992 + 1952
+    assert cost.chip_qstr_bytes(621, 0) == 3872 + 3872  # one string more: a pool of 640
+
+
+def test_a_paced_pass_settles_where_the_line_fills_what_the_pass_and_wait_take():
+    # 1000 host instructions of 2 chip cycles each take 1/62.5 ms at 125 MHz.
+    d = cost.settle(fixed=62500, marginal=0, gap_ms=4, stream_ratio=2)  # a 1 ms pass whatever it reads
+    assert d["pass_ms"] == 1.0 and d["bytes_per_pass"] == 57.6  # 5 ms of 115200 baud
+    assert d["cpu_pct"] == 20.0 and d["latency_ms"] == 6.0
+    assert d["per_byte"] == round(62500 / 57.6, 1)
+    d = cost.settle(fixed=62500, marginal=625, gap_ms=4, stream_ratio=2)  # 0.01 ms more per byte
+    assert abs(d["bytes_per_pass"] - 11.52 * (d["pass_ms"] + 4)) < 0.1
+    assert abs(d["pass_ms"] - (1 + 0.01 * d["bytes_per_pass"])) < 0.01
+    # 0.096 ms a byte, longer than the 0.087 ms the line takes to bring one: no pass settles
+    assert "error" in cost.settle(fixed=0, marginal=6000, gap_ms=4, stream_ratio=2)
