@@ -89,9 +89,24 @@ def compiled(tree, out):
         _tree_builder(tree).build(out, "x64", tree / "firmware")
     except RuntimeError as exc:
         raise CostError(str(exc).splitlines()[0]) from None
+    # What the workloads need to know of the tree: the period of its ignition timer.
+    (out / "cost_tree.py").write_text("IGNITION_TIMER_MS = %d\n" % ignition_timer_ms(tree))
     for name in ("fake_line.py", "reference_decoder.py"):
         _mpy_cross(mpy_cross, _harness_source(tree, name), out)
     _mpy_cross(mpy_cross, ROOT / "bench" / "cost_mpy.py", out)
+
+
+_TIMER = re.compile(r"^IGNITION_TIMER_MS = (\d+)", re.M)
+
+
+def ignition_timer_ms(tree):
+    """The period of the tree's ignition timer (startup.py, or main.py in older trees)."""
+    for name in ("startup.py", "main.py"):
+        path = tree / "firmware" / name
+        m = _TIMER.search(path.read_text()) if path.exists() else None
+        if m:
+            return int(m.group(1))
+    raise CostError("no IGNITION_TIMER_MS in %s/firmware/startup.py or main.py" % tree)
 
 
 def _mpy_cross(mpy_cross, source, out):

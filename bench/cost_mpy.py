@@ -29,6 +29,7 @@ import gc
 import struct
 import sys
 
+from cost_tree import IGNITION_TIMER_MS
 from fake_line import Clock, Ignition, Leds, LineUart
 from reference_decoder import encode
 
@@ -101,7 +102,11 @@ class Null:
 
 
 class Rig:
-    """The App on the fakes, fed from a cycle of frames; the driver allocates nothing per pass."""
+    """The App on the fakes, fed from a cycle of frames; the driver allocates nothing per pass.
+
+    As on the board, the ignition passthrough runs from its timer, not in the pass: every
+    ``IGNITION_TIMER_MS`` of virtual time owes one call of the timer's callback, made before the
+    next pass, so its cost is the App's as the chip's timer interrupts are."""
 
     def __init__(self, baud, frames, read=0, key=True):
         from socbar.config import validate
@@ -116,6 +121,8 @@ class Rig:
         self.delivered = 0
         self.logged = 0
         self.passes = 0
+        self.next_tick = IGNITION_TIMER_MS
+        self.tick = None  # the timer's callback; None for the stand-in consumer
         if read:
             self.app = Null(self.uart, read)
         else:
@@ -127,6 +134,11 @@ class Rig:
                                clock=self.clock, log=self.log)
             except TypeError:  # a tree from before the App lost its unused board argument
                 self.app = App(config, {}, self.uart, self.leds, self.ignition, self.clock, log=self.log)
+            self.app.tick_in_step = False
+            app = self.app
+            clock = self.clock
+            # The board's timer callback: App.irq, or in older trees main.py's closure.
+            self.tick = getattr(app, "irq", None) or (lambda t: app.ignition_tick(clock()))
 
     def log(self, *args):
         self.logged += 1
@@ -149,7 +161,13 @@ class Rig:
 
     def step(self, ms):
         self.clock.tick(ms)
-        self.uart.elapse(self.clock.now, ms)
+        now = self.clock.now
+        tick = self.tick
+        if tick is not None:
+            while now - self.next_tick >= 0:  # the virtual clock starts at 0 and never wraps here
+                tick(None)
+                self.next_tick += IGNITION_TIMER_MS
+        self.uart.elapse(now, ms)
         self.app.step()
 
     def counters(self):
