@@ -142,7 +142,11 @@ class App:
             pins.drive(out)
 
     def irq(self, _source):
-        """``ignition_tick`` now: the callback of the board's ignition timer and key interrupt."""
+        """The callback of the board's ignition timer and key interrupt: ``ignition_tick`` now,
+        unless the input still reads as the filter settled on. That one pin read is all most
+        ticks cost: the timer runs 500 times a second, for as long as the board is awake."""
+        if self.ign.settled and self.ignition.read() == self._ign_raw:
+            return
         self.ignition_tick(self.clock())
 
     # ---- the loop -----------------------------------------------------------

@@ -625,6 +625,38 @@ def _allocated(rig, ms, chunk=None, every=1):
     return gc.mem_alloc() - before
 
 
+class IgnitionIrqTest(unittest.TestCase):
+    """``App.irq``, the board's ignition timer and key interrupt callback: a tick that finds the
+    input where the filter settled reads the pin and stops; an edge runs the passthrough."""
+
+    def test_only_an_input_that_moved_or_a_running_debounce_costs_a_tick(self):
+        rig = Rig(key=True)
+        app = rig.app
+        ticks = []
+        real = app.ignition_tick
+
+        def counted(now):
+            ticks.append(now)
+            real(now)
+
+        app.ignition_tick = counted
+        app.irq(None)
+        self.assertEqual(ticks, [])
+        rig.ignition.level = False  # key off: sampled at once, the debounce starts
+        app.irq(None)
+        self.assertEqual(len(ticks), 1)
+        rig.clock.tick(10)
+        app.irq(None)  # the debounce runs: every tick samples
+        self.assertEqual(len(ticks), 2)
+        self.assertTrue(app.ignition_out)
+        rig.clock.tick(1)
+        app.irq(None)  # 11 whole ticks: the level has surely held 10 ms
+        self.assertFalse(app.ignition_out)
+        self.assertFalse(rig.ignition.out)
+        app.irq(None)
+        self.assertEqual(len(ticks), 3)
+
+
 class PacingTest(unittest.TestCase):
     """How long App.run waits after a pass (the chip spent 100 % of its time spinning)."""
 

@@ -50,6 +50,41 @@ def render_many(r, count):
         r.render(k % 9, (k * 1237) % (101 * PCT), k * 37)
 
 
+class FastPathTest(unittest.TestCase):
+    """Between two steps of the pattern a new SOC redraws only when it moves what is shown."""
+
+    def test_a_soc_within_the_shown_level_changes_nothing(self):
+        r = bar_with()
+        self.assertTrue(r.render(LIVE, 55 * PCT, 0))
+        before = bytes(r.frame)
+        self.assertFalse(r.render(LIVE, 57 * PCT, 10))  # still 6 segments, still amber
+        self.assertEqual(bytes(r.frame), before)
+
+    def test_a_soc_that_moves_the_level_is_drawn_at_once(self):
+        r = bar_with()
+        r.render(LIVE, 55 * PCT, 0)
+        self.assertTrue(r.render(LIVE, 65 * PCT, 10))  # 10 ms later, before the next step
+        self.assertEqual(r.lit, 7)
+        self.assertEqual(segment(r, 6), GREEN)  # 65 % is green on every lit segment
+        self.assertEqual(segment(r, 0), GREEN)
+
+    def test_a_soc_that_crosses_only_a_colour_edge_is_drawn_at_once(self):
+        r = bar_with(colors=[[0, 255, 0, 0], [55, 0, 255, 0]])  # red below 55 %, green from it
+        r.render(LIVE, 52 * PCT, 0)
+        self.assertEqual((r.lit, segment(r, 0)), (6, RED))
+        self.assertTrue(r.render(LIVE, 57 * PCT, 10))  # past 55 % + 1 % hysteresis, still 6
+        self.assertEqual((r.lit, segment(r, 0)), (6, GREEN))
+
+    def test_a_soc_in_a_state_that_does_not_show_it_draws_nothing(self):
+        r = bar_with()
+        r.render(STALE, 55 * PCT, 0)
+        before = bytes(r.frame)
+        self.assertFalse(r.render(STALE, 90 * PCT, 10))
+        self.assertEqual(bytes(r.frame), before)
+        r.render(LIVE, 90 * PCT, 20)  # back to live: the new SOC, not a remembered level
+        self.assertEqual(r.lit, 9)
+
+
 class LevelTest(unittest.TestCase):
     def test_ten_segments_at_55_percent(self):
         r = bar_with()

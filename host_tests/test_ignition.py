@@ -135,6 +135,41 @@ class PressToShowTest(unittest.TestCase):
         self.assertEqual(f.update(False, 1002), False)
 
 
+class SettledTest(unittest.TestCase):
+    """``settled``: no later sample of the same input can move the output, so a timer tick that
+    reads the input unchanged may skip the filter."""
+
+    def test_steady_until_an_edge_then_through_the_debounce(self):
+        f = IgnitionFilter(cfg(debounce_ms=10))
+        f.update(False, 0)
+        self.assertTrue(f.settled)
+        f.update(True, 5)
+        self.assertFalse(f.settled)  # the debounce runs: a sample at 16 switches the output
+        f.update(True, 15)
+        self.assertFalse(f.settled)
+        self.assertTrue(f.update(True, 16))
+        self.assertTrue(f.settled)
+
+    def test_a_bounce_back_settles_at_once(self):
+        f = IgnitionFilter(cfg(debounce_ms=10))
+        f.update(False, 0)
+        f.update(True, 3)
+        f.update(False, 4)  # back to the level the output shows: nothing is pending
+        self.assertTrue(f.settled)
+        self.assertFalse(f.out)
+
+    def test_a_button_window_keeps_it_unsettled_until_it_closes(self):
+        f = IgnitionFilter(cfg(debounce_ms=0, show_s=1, wake_bms_s=2))
+        f.update(False, 0)
+        self.assertTrue(f.settled)
+        self.assertTrue(f.update(True, 1))
+        f.update(False, 2)  # released: the wake output still has to drop at 2001
+        self.assertFalse(f.settled)
+        self.assertTrue(f.update(False, 2000))
+        self.assertFalse(f.update(False, 2001))
+        self.assertTrue(f.settled)
+
+
 class AllocationTest(unittest.TestCase):
     def test_update_allocates_nothing(self):
         if not alloc.measurable():

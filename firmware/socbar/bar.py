@@ -110,8 +110,22 @@ class BarRenderer:
 
         The frame starts dark, so a first render of a dark state returns False.
         """
-        if state == self._state and soc == self._soc and ticks_diff(now, self._until) < 0:
-            return False  # the same picture: nothing moves before the pattern's next step
+        followed = False
+        if state == self._state and ticks_diff(now, self._until) < 0:
+            # Nothing moves before the pattern's next step: only a SOC that changes what is
+            # shown of it (level, colour, low blink) can change the picture.
+            if soc == self._soc:
+                return False
+            self._soc = soc
+            if state > REGEN:
+                return False  # a state that does not show the SOC
+            level = self._level
+            color = self._color
+            low = self._low
+            self._follow(soc)
+            if self._level == level and self._color == color and self._low == low:
+                return False
+            followed = True
         if state != self._state:
             self._state = state
             self._t0 = now
@@ -126,7 +140,8 @@ class BarRenderer:
         mark2 = -1
         mark_col = _OFF
         if state <= REGEN:  # live, charging, full, regen: the SOC is shown
-            self._follow(soc)
+            if not followed:
+                self._follow(soc)
             fill = self._level
             fill_col = _MAP + self._color
             if state == LIVE:

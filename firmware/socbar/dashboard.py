@@ -68,7 +68,7 @@ class Dashboard:
             s = self._shadow
             # The App's renderer is copied, not driven: drawing ahead must not move its clock.
             s._state, s._level, s._color, s._low = key
-            s._t0 = bar._t0
+            s._t0 = s._until = bar._t0  # every step drawn in full: its frame is not yet this cycle's
             frames = []
             steps = []
             for k in range(CYCLE_MS // STEP_MS):

@@ -15,7 +15,9 @@ Two ways to wire the input, chosen by ``ignition.show_s``:
 The first sample is taken as it is: ``main.py`` has already driven the output
 from the raw input at boot, so the filter starts from the same level instead
 of dropping the output for a debounce time. ``update`` allocates nothing and
-raises nothing, so it may run in a timer callback.
+raises nothing, so it may run in a timer callback. ``settled`` says that no
+later sample of the same input can change the output (no debounce running, no
+button window open), so a timer tick that reads that input may stop there.
 """
 
 from .compat import ticks_diff
@@ -34,6 +36,7 @@ class IgnitionFilter:
         self._window = max(self._show_ms, self._wake_ms)
         self.level = False  # the debounced input: key on, or button held
         self.out = False
+        self.settled = False  # no sample of an unchanged input can move the output
         self._raw = False
         self._since = 0  # when the raw input last changed
         self._primed = False
@@ -55,10 +58,12 @@ class IgnitionFilter:
                 self._pressed = True
                 self._pressed_at = now
         if not self._button:
+            self.settled = raw == self.level
             self.out = self.level
             return self.out
         if self._pressed and ticks_diff(now, self._pressed_at) >= self._window:
             self._pressed = False  # closed for good, so the tick wrap cannot reopen it
+        self.settled = raw == self.level and not self._pressed
         self.out = self._pressed and ticks_diff(now, self._pressed_at) < self._wake_ms
         return self.out
 
