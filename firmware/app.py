@@ -51,17 +51,22 @@ built only at its refresh rate.
 from array import array
 
 from console import Console
-from line import RX_BYTES, Line
+from line import Line
 from socbar.bar import BarRenderer
 from socbar.compat import const, ticks_add, ticks_diff
 from socbar.ignition import IgnitionFilter
 from socbar.reading import Reading
-from socbar.state import ASLEEP, BmsState
+from socbar.state import BmsState
 
 try:
     import micropython
 except ImportError:  # CPython
     from socbar.compat import micropython
+
+# Constants of line.py and socbar/state.py, as private copies: mpy-cross folds them into the
+# code, so they cost no globals entry and no lookup (host_tests/test_pc_constants.py checks them).
+_RX_BYTES = const(256)
+_ASLEEP = const(6)
 
 STAGES = ("input", "state", "leds", "display", "status", "ignition", "web")
 RX_GAP_MS = const(4)  # after a pass that heard bytes: let the next ones gather
@@ -85,7 +90,7 @@ class App:
         self.bms = BmsState(Reading(), config)
         self.bar = BarRenderer(config)
         self.ign = IgnitionFilter(config)
-        self.state = ASLEEP
+        self.state = _ASLEEP
         self.sleeping = False
         self.sleeps = 0  # times low power was entered
         self.wait_ms = 0  # how long run() waits after this pass
@@ -217,7 +222,7 @@ class App:
                 self._woke_at = self.clock()
             return
         self.sleeping = False
-        if heard >= RX_BYTES:
+        if heard >= _RX_BYTES:
             self.wait_ms = 0
         elif heard:
             self.wait_ms = RX_GAP_MS
@@ -237,7 +242,7 @@ class App:
     def _leds(self, now):
         state = self.state
         if self._button and not self.ign.showing(now):
-            state = ASLEEP  # "press to show": dark until the button is pressed
+            state = _ASLEEP  # "press to show": dark until the button is pressed
         if self.bar.render(state, self.bms.soc, now):
             self._dirty = True
         if self._dirty and self.leds.write(self.bar.frame) is not False:
@@ -260,6 +265,6 @@ class App:
         no line activity woke the board within the lost time (it stays up for whole frames)."""
         if self._woke and ticks_diff(now, self._woke_at) >= self._lost_ms:
             self._woke = False
-        return (self.sleeper is not None and self.state == ASLEEP and not self.line.heard
+        return (self.sleeper is not None and self.state == _ASLEEP and not self.line.heard
                 and not self._woke and not self.ignition_out and not self._ign_raw
                 and not self.bar.lit and not self._dirty)

@@ -41,12 +41,20 @@ place, so ``render`` allocates nothing.
 from array import array
 
 from .compat import const, ticks_add, ticks_diff
-from .state import FAULT, FULL, LINK_LOST, LIVE, REGEN, STALE
 
 try:
     import micropython
 except ImportError:  # CPython
     from .compat import micropython
+
+# socbar/state.py's states, as private copies: mpy-cross folds them into the code, so they
+# cost no globals entry and no lookup (host_tests/test_pc_constants.py checks them).
+_FAULT = const(4)
+_FULL = const(2)
+_LINK_LOST = const(7)
+_LIVE = const(0)
+_REGEN = const(3)
+_STALE = const(8)
 
 _PCT = const(100)  # 0.01 % steps per percent
 _STEPS = const(10000)  # 100 % in 0.01 % steps
@@ -55,13 +63,13 @@ _EPOCH = const(60000)  # a whole number of every pattern's period
 _STEP_MS = const(50)  # every pattern's edges fall on multiples of this
 
 # Colour slots in the palette; the colour map follows them.
-_OFF = const(0)
-_CHARGE = const(1)
-_REGEN = const(2)
-_FAULT = const(3)
-_LOST = const(4)
-_STALE = const(5)
-_MAP = const(6)
+_C_OFF = const(0)
+_C_CHARGE = const(1)
+_C_REGEN = const(2)
+_C_FAULT = const(3)
+_C_LOST = const(4)
+_C_STALE = const(5)
+_C_MAP = const(6)
 
 _SPECIAL = (
     (0, 0, 0),
@@ -88,12 +96,12 @@ class BarRenderer:
         self._from = array("h", [c[0] * _PCT for c in colors])
         self._last_color = len(colors) - 1
         brightness = 255 if bar["leds"] == "gpio" else bar["brightness"]
-        self._rgb = rgb = bytearray(3 * (_MAP + len(colors)))
-        for slot in range(_MAP + len(colors)):
-            c = _SPECIAL[slot] if slot < _MAP else colors[slot - _MAP][1:]
+        self._rgb = rgb = bytearray(3 * (_C_MAP + len(colors)))
+        for slot in range(_C_MAP + len(colors)):
+            c = _SPECIAL[slot] if slot < _C_MAP else colors[slot - _C_MAP][1:]
             for k in range(3):
                 v = (c[k] * brightness + 254) // 255
-                if slot == _STALE:
+                if slot == _C_STALE:
                     v = (v + 3) // 4
                 rgb[3 * slot + k] = v
         self._state = -1
@@ -117,7 +125,7 @@ class BarRenderer:
             if soc == self._soc:
                 return False
             self._soc = soc
-            if state > REGEN:
+            if state > _REGEN:
                 return False  # a state that does not show the SOC
             level = self._level
             color = self._color
@@ -135,44 +143,44 @@ class BarRenderer:
             self._t0 = ticks_add(now, -t)
         n = self.segments
         fill = 0  # segments 0..fill-1 in colour ``fill_col``
-        fill_col = _OFF
+        fill_col = _C_OFF
         mark = -1  # up to two segments drawn in ``mark_col`` over the fill
         mark2 = -1
-        mark_col = _OFF
-        if state <= REGEN:  # live, charging, full, regen: the SOC is shown
+        mark_col = _C_OFF
+        if state <= _REGEN:  # live, charging, full, regen: the SOC is shown
             if not followed:
                 self._follow(soc)
             fill = self._level
-            fill_col = _MAP + self._color
-            if state == LIVE:
+            fill_col = _C_MAP + self._color
+            if state == _LIVE:
                 if self._low and fill > 0:
                     mark = fill - 1
-                    mark_col = fill_col if t % 1000 < 500 else _OFF
-            elif state == FULL:
+                    mark_col = fill_col if t % 1000 < 500 else _C_OFF
+            elif state == _FULL:
                 if fill > 0 and t % 2000 >= 1750:
                     mark = fill - 1
             else:
                 mark = fill if fill < n else n - 1
-                if state == REGEN:
-                    mark_col = _REGEN if t % 500 < 250 else _OFF
+                if state == _REGEN:
+                    mark_col = _C_REGEN if t % 500 < 250 else _C_OFF
                 else:
-                    mark_col = _CHARGE if t % 2000 < 1000 else _OFF
+                    mark_col = _C_CHARGE if t % 2000 < 1000 else _C_OFF
         else:
             self._level = -1
-            if state == FAULT:
+            if state == _FAULT:
                 p = t % 1000
                 if p < 100 or 200 <= p < 300:
                     fill = n
-                    fill_col = _FAULT
-            elif state == LINK_LOST:
+                    fill_col = _C_FAULT
+            elif state == _LINK_LOST:
                 mark = 0
                 mark2 = n - 1
                 p = t % 2000
-                mark_col = _LOST if p < 500 and p % 200 < 100 else _OFF
-            elif state == STALE:
+                mark_col = _C_LOST if p < 500 and p % 200 < 100 else _C_OFF
+            elif state == _STALE:
                 mark = 0
-                mark_col = _STALE if t % 2000 < 200 else _OFF
-        self.lit = fill if state <= REGEN else 0
+                mark_col = _C_STALE if t % 2000 < 200 else _C_OFF
+        self.lit = fill if state <= _REGEN else 0
         self._soc = soc
         self._until = ticks_add(now, _STEP_MS - t % _STEP_MS)
         return self._paint(fill, fill_col, mark, mark2, mark_col)
@@ -185,7 +193,7 @@ class BarRenderer:
         rgb = self._rgb
         changed = False
         for i in range(n):
-            s = mark_col if i == mark or i == mark2 else fill_col if i < fill else _OFF
+            s = mark_col if i == mark or i == mark2 else fill_col if i < fill else _C_OFF
             s *= 3
             j = 3 * (n - 1 - i if self._reverse else i)
             if f[j] != rgb[s + 1] or f[j + 1] != rgb[s] or f[j + 2] != rgb[s + 2]:

@@ -6,20 +6,21 @@ and the PC tools use.
 """
 
 from .compat import const, ticks_diff
-from .reading import (
-    CA_THROTTLE_FAULT,
-    F_AH,
-    F_CA_FLAGS,
-    F_CURRENT,
-    F_SOC,
-    F_STATUS,
-    F_VOLTAGE,
-    SOC_FULL,
-    ST_CHARGING,
-    ST_FAULT,
-    ST_FULL,
-    ST_REGEN,
-)
+
+# socbar/reading.py's constants, as private copies: mpy-cross folds them into the code, so
+# they cost no globals entry and no lookup (host_tests/test_pc_constants.py checks them).
+_CA_THROTTLE_FAULT = const(0x02)
+_F_AH = const(0x0100)
+_F_CA_FLAGS = const(0x10000)
+_F_CURRENT = const(0x0008)
+_F_SOC = const(0x0001)
+_F_STATUS = const(0x0002)
+_F_VOLTAGE = const(0x0004)
+_SOC_FULL = const(100_000_000)
+_ST_CHARGING = const(0x91)
+_ST_FAULT = const(0x9B)
+_ST_FULL = const(0x92)
+_ST_REGEN = const(0x96)
 
 LIVE = const(0)
 CHARGING = const(1)
@@ -137,7 +138,7 @@ class BmsState:
     def set_source(self, name):
         """Where the SOC comes from: "bms", "ah" or "voltage" (soc.source)."""
         self._source = _SOURCES.index(name)
-        self._soc_flag = (F_SOC, F_AH, F_VOLTAGE)[self._source]
+        self._soc_flag = (_F_SOC, _F_AH, _F_VOLTAGE)[self._source]
         if self._source:  # data without a SOC of its own: only then is socbar.soc loaded
             from . import soc
 
@@ -163,7 +164,7 @@ class BmsState:
                 self._last_soc = now
                 self._soc_known = True
                 self.soc = self._derive()
-            if flags & (F_STATUS | F_CA_FLAGS):
+            if flags & (_F_STATUS | _F_CA_FLAGS):
                 self._last_status = now
                 self._status_known = True
         if bad:
@@ -196,7 +197,7 @@ class BmsState:
         r = self.reading
         if self._source == 0:
             soc = r.soc
-            return 0 if soc < 0 else SOC_FULL if soc > SOC_FULL else soc
+            return 0 if soc < 0 else _SOC_FULL if soc > _SOC_FULL else soc
         models = self._soc_module  # socbar.soc: set_source loads it for the "ah" and "voltage" sources
         if self._source == 1:
             return models.soc_from_ah(r.ah_used_mah, self._capacity)  # pyright: ignore
@@ -243,19 +244,19 @@ class BmsState:
         """The state of a live link from what the Reading holds and how old it is."""
         r = self.reading
         status = r.status if self._status_known else 0
-        if status == ST_FAULT or (self._status_known and r.have & F_CA_FLAGS
-                                  and r.ca_flags & CA_THROTTLE_FAULT):
+        if status == _ST_FAULT or (self._status_known and r.have & _F_CA_FLAGS
+                                  and r.ca_flags & _CA_THROTTLE_FAULT):
             return FAULT
         if not self._soc_known:
             return STALE
         if self.soc <= 0:
             return EMPTY
-        if status == ST_CHARGING or (
-                not (r.have & F_STATUS) and r.have & F_CURRENT and r.current_ma <= -_CHARGE_MA):
+        if status == _ST_CHARGING or (
+                not (r.have & _F_STATUS) and r.have & _F_CURRENT and r.current_ma <= -_CHARGE_MA):
             return CHARGING
-        if status == ST_FULL:
+        if status == _ST_FULL:
             return FULL
-        if status == ST_REGEN:
+        if status == _ST_REGEN:
             return REGEN
         return LIVE
 

@@ -52,27 +52,6 @@ from array import array
 from .bytecopy import copy
 from .compat import const
 from .crc import TABLE as _CRC_TABLE
-from .reading import (
-    F_ACK,
-    F_CELL_MAX,
-    F_CELL_MIN,
-    F_CELLS,
-    F_CURRENT,
-    F_NACK,
-    F_RANGE,
-    F_REGS,
-    F_SOC,
-    F_SPEED,
-    F_STATUS,
-    F_TEMPS,
-    F_VERSION,
-    F_VOLTAGE,
-    MAX_CELLS,
-    MAX_REGS,
-    MAX_VERSION,
-    NO_SENSOR,
-    SOC_FULL,
-)
 
 try:
     import micropython
@@ -82,6 +61,28 @@ except ImportError:  # CPython: the scanner runs as plain Python
 # The viper functions take bytearrays and arrays as ptr8 / ptr32; the stubs cannot say so.
 # pyright: reportArgumentType=false
 
+# socbar/reading.py's constants, as private copies: mpy-cross folds them into the code, so
+# they cost no globals entry and no lookup (host_tests/test_pc_constants.py checks them).
+_F_ACK = const(0x0800)
+_F_CELL_MAX = const(0x8000)
+_F_CELL_MIN = const(0x0010)
+_F_CELLS = const(0x0040)
+_F_CURRENT = const(0x0008)
+_F_NACK = const(0x1000)
+_F_RANGE = const(0x2000)
+_F_REGS = const(0x0080)
+_F_SOC = const(0x0001)
+_F_SPEED = const(0x0200)
+_F_STATUS = const(0x0002)
+_F_TEMPS = const(0x0020)
+_F_VERSION = const(0x0400)
+_F_VOLTAGE = const(0x0004)
+_MAX_CELLS = const(16)
+_MAX_REGS = const(127)
+_MAX_VERSION = const(8)
+_NO_SENSOR = const(-32768)
+_SOC_FULL = const(100_000_000)
+
 SYNC = const(0xAA)
 
 # Saturation bound and the NaN / infinity marker of float_milli.
@@ -89,7 +90,7 @@ MILLI_MAX = const(0x3FFFFFFF)
 NOT_FINITE = const(-0x40000000)
 
 # The largest frame: a 0x03 reply carrying MAX_REGS registers.
-MAX_FRAME = 3 + 2 * MAX_REGS + 2
+MAX_FRAME = 3 + 2 * _MAX_REGS + 2
 
 # Indexed by command byte (0x00-0x20), one table after the other in _TABLES:
 # _FIXED, the total length of a response without a PL byte; _MAX_PL, the
@@ -100,8 +101,8 @@ _MAX_PL = const(33)
 _REQUEST = const(66)
 _TABLES = bytes(
     (6, 5, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 8, 0, 0, 0, 8, 8, 6, 6, 6, 0, 8, 0, 0, 0, 0, 0, 16)
-    + (0, 0, 0, 2 * MAX_REGS, 0, 0, 0, 63, 0, 63, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 6,
-       2 * MAX_CELLS, 0, 3 + 2 * (MAX_VERSION - 3), 3 + 2 * (MAX_VERSION - 3), 0)
+    + (0, 0, 0, 2 * _MAX_REGS, 0, 0, 0, 63, 0, 63, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 6,
+       2 * _MAX_CELLS, 0, 3 + 2 * (_MAX_VERSION - 3), 3 + 2 * (_MAX_VERSION - 3), 0)
     + (0, 0, 0, 8, 0, 0, 0, 7, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 4, 4, 4, 4, 4, 0, 4, 4, 4, 0, 4, 4, 4)
 )
 _LAST_CMD = const(0x20)
@@ -483,17 +484,17 @@ class TinyBmsDecoder:
             return _MALFORMED
         if cmd == 0x1A:
             hi = buf[4] | (buf[5] << 8)
-            full = int(SOC_FULL)
+            full = _SOC_FULL
             if hi > (full >> 16):  # also keeps the value a small int
                 return _MALFORMED
             soc = (hi << 16) | buf[2] | (buf[3] << 8)
             if soc > full:
                 return _MALFORMED
             r.soc = soc
-            return int(F_SOC)
+            return _F_SOC
         if cmd == 0x18:
             r.status = buf[2] | (buf[3] << 8)
-            return int(F_STATUS)
+            return _F_STATUS
         if cmd == 0x14 or cmd == 0x15:
             value = int(_milli(buf[4] | (buf[5] << 8), buf[2] | (buf[3] << 8)))
             if value == NOT_FINITE:
@@ -502,32 +503,32 @@ class TinyBmsDecoder:
                 if value < 0 or value > PACK_MV_MAX:
                     return _MALFORMED
                 r.voltage_mv = value
-                return int(F_VOLTAGE)
+                return _F_VOLTAGE
             if value < -CURRENT_MA_MAX or value > CURRENT_MA_MAX:
                 return _MALFORMED
             r.current_ma = value
-            return int(F_CURRENT)
+            return _F_CURRENT
         if cmd == 0x16 or cmd == 0x17:
             value = buf[2] | (buf[3] << 8)
             if value > CELL_MV_MAX:
                 return _MALFORMED
             if cmd == 0x16:
                 r.cell_max_mv = value
-                return int(F_CELL_MAX)
+                return _F_CELL_MAX
             r.cell_min_mv = value
-            return int(F_CELL_MIN)
+            return _F_CELL_MIN
         if cmd == 0x20:
             return int(self._range())
         if cmd == 0x01:
             r.ack_cmd = buf[2]
-            return int(F_ACK)
+            return _F_ACK
         if cmd == 0x10:
             r.ack_cmd = 0x10
-            return int(F_ACK)
+            return _F_ACK
         if cmd == 0x00:
             r.nack_cmd = buf[2]
             r.nack_err = buf[3]
-            return int(F_NACK)
+            return _F_NACK
         if cmd == 0x1E or cmd == 0x1F:
             return int(self._version(pl))
         if pl & 1:
@@ -540,7 +541,7 @@ class TinyBmsDecoder:
             t0 -= (t0 & 0x8000) << 1  # int16
             t1 -= (t1 & 0x8000) << 1
             t2 -= (t2 & 0x8000) << 1
-            none = int(NO_SENSOR)
+            none = _NO_SENSOR
             if ((t0 != none and (t0 < TEMP_MIN or t0 > TEMP_MAX))
                     or (t1 != none and (t1 < TEMP_MIN or t1 > TEMP_MAX))
                     or (t2 != none and (t2 < TEMP_MIN or t2 > TEMP_MAX))):
@@ -549,13 +550,13 @@ class TinyBmsDecoder:
             temps[0] = t0
             temps[1] = t1
             temps[2] = t2
-            return int(F_TEMPS)
+            return _F_TEMPS
         if cmd == 0x1C:
             cells = ptr16(r.cells)
             for i in range(count):
                 cells[i] = buf[3 + 2 * i] | (buf[4 + 2 * i] << 8)
             r.cell_count = count
-            return int(F_CELLS)
+            return _F_CELLS
         return int(self._block(cmd, count))
 
     def _range(self):
@@ -566,12 +567,12 @@ class TinyBmsDecoder:
         time_left = _u32_at(buf, 10)
         if distance > DISTANCE_KM_MAX or time_left > TIME_LEFT_S_MAX:
             return _MALFORMED
-        flags = F_RANGE
+        flags = _F_RANGE
         if speed != NOT_FINITE:
             if not -_SPEED_MAX <= speed <= _SPEED_MAX:
                 return _MALFORMED
             self.reading.speed = speed
-            flags |= F_SPEED
+            flags |= _F_SPEED
         r = self.reading
         r.distance_km = distance
         r.time_left_s = time_left
@@ -588,12 +589,12 @@ class TinyBmsDecoder:
             version[k] = buf[p]
             p += 1
             k += 1
-        while p + 1 < end and k < MAX_VERSION:
+        while p + 1 < end and k < _MAX_VERSION:
             version[k] = buf[p] | (buf[p + 1] << 8)
             p += 2
             k += 1
         self.reading.version_count = k
-        return F_VERSION
+        return _F_VERSION
 
     def _block(self, cmd, count):
         """A 0x03 (big-endian) or 0x07 (little-endian) run of consecutive registers."""
@@ -613,7 +614,7 @@ class TinyBmsDecoder:
             addrs[i] = first + i if first >= 0 else -1
         r.reg_count = count
         if first < 0:
-            return F_REGS
+            return _F_REGS
         return self._registers()
 
     def _pairs(self, count):
@@ -640,7 +641,7 @@ class TinyBmsDecoder:
         addrs = r.reg_addrs
         if not self._regs_plausible():
             return _MALFORMED
-        flags = F_REGS
+        flags = _F_REGS
         for i in range(r.reg_count):
             addr = addrs[i]
             value = regs[i]
@@ -649,31 +650,31 @@ class TinyBmsDecoder:
                 r.cells[addr] = value
                 if r.cell_count <= addr:
                     r.cell_count = addr + 1
-                flags |= F_CELLS
+                flags |= _F_CELLS
             elif (addr == 37 or addr == 39) and paired:
                 milli = _milli(value, regs[i - 1])
                 if milli != NOT_FINITE:
                     if addr == 37:
                         r.voltage_mv = milli
-                        flags |= F_VOLTAGE
+                        flags |= _F_VOLTAGE
                     else:
                         r.current_ma = milli
-                        flags |= F_CURRENT
+                        flags |= _F_CURRENT
             elif addr == 40:
                 r.cell_min_mv = value
-                flags |= F_CELL_MIN
+                flags |= _F_CELL_MIN
             elif addr == 41:
                 r.cell_max_mv = value
-                flags |= F_CELL_MAX
+                flags |= _F_CELL_MAX
             elif addr == 42 or addr == 43 or addr == 48:
                 r.temps[0 if addr == 48 else addr - 41] = _s16(value)
-                flags |= F_TEMPS
+                flags |= _F_TEMPS
             elif addr == 47 and paired:
                 r.soc = _u32(value, regs[i - 1])
-                flags |= F_SOC
+                flags |= _F_SOC
             elif addr == 50:
                 r.status = value
-                flags |= F_STATUS
+                flags |= _F_STATUS
         return flags
 
     def _regs_plausible(self):
@@ -686,6 +687,6 @@ class TinyBmsDecoder:
             if addr == 40 or addr == 41:
                 if regs[i] > CELL_MV_MAX:
                     return False
-            elif addr == 47 and i > 0 and addrs[i - 1] == 46 and _u32(regs[i], regs[i - 1]) > SOC_FULL:
+            elif addr == 47 and i > 0 and addrs[i - 1] == 46 and _u32(regs[i], regs[i - 1]) > _SOC_FULL:
                 return False
         return True
