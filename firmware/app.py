@@ -11,7 +11,7 @@ BMS line, so the same object runs everywhere. Adapters:
 - ``clock()``: now in ticks_ms units; ``watchdog.feed()``; ``display.show(lines)``;
   ``status_led.set(on)``; ``sleeper.sleep(ms)`` (one bounded low-power slice; True when
   line activity woke it)
-- ``web``: ``attach(app)`` once, ``poll(now)`` once a pass, in its own stage (the dashboard server)
+- ``web``: ``attach(app, config)`` once, ``poll(now)`` once a pass, in its own stage (the dashboard server)
 
 One ``step()`` lets the ``Line`` (line.py) read and decode what the UART
 holds, updates the display state, redraws the bar and writes the LEDs only
@@ -76,7 +76,6 @@ IDLE_MS = const(20)  # the longest wait on a quiet line: blink patterns step at 
 class App:
     def __init__(self, config, uart, leds, ignition, clock, watchdog=None, display=None,
                  status_led=None, sleeper=None, log=print, messages=(), web=None):
-        self.config = config
         self.uart = uart
         self.leds = leds
         self.ignition = ignition
@@ -120,7 +119,7 @@ class App:
         self.ignition_tick(now)
         self.web = web  # the dashboard server (webserver.py): one more stage of every pass
         if web is not None:
-            web.attach(self)
+            web.attach(self, config)
 
     @property
     def errors(self):

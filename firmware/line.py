@@ -76,7 +76,9 @@ class Line:
         self.uart = uart
         self.bms = bms
         self.console = console
-        self.config = config
+        # What detecting a format later (at the other line rate) may still read; the rest of the
+        # configuration is not kept.
+        self._config = {"cav3": config["cav3"], "custom": config["custom"], "soc": config["soc"]}
         inp = config["input"]
         self.poll = inp["mode"] == "poll"
         fmt = inp["format"]
@@ -164,11 +166,11 @@ class Line:
                 return detector
         from socbar.detect import Detector
 
-        names = _detectable(self.config, baud if self._auto_baud else None)
+        names = _detectable(self._config, baud if self._auto_baud else None)
         # A lone Tiny BMS candidate wins with its first frame, and only a CRC-valid frame writes
         # anything: it may decode straight into the Reading shown, one Reading less on the heap.
         alone = self.bms.reading if names == ("tinybms",) else None
-        detector = Detector(tuple(_decoder(name, Reading() if alone is None else alone, self.config)
+        detector = Detector(tuple(_decoder(name, Reading() if alone is None else alone, self._config)
                                   for name in names))
         self._detectors.append((baud, detector))
         return detector
@@ -191,7 +193,7 @@ class Line:
         """From now on ``dec`` decodes; its frames so far are still to be told to the state.
         A Cycle Analyst sends no SOC: derive it from the pack voltage unless told otherwise."""
         self.decoder = dec
-        if dec.name == "cav3" and self.config["soc"]["source"] == "bms":
+        if dec.name == "cav3" and self._config["soc"]["source"] == "bms":
             self.bms.set_source("voltage")
             self.console.log("soc.source: the Cycle Analyst sends no SOC; using the pack voltage "
                              "(set soc.source to \"ah\" or \"voltage\" to choose)")

@@ -34,7 +34,7 @@ def start(clock=None, log=print, watchdog=True):
         sys.modules.pop("startup", None)
     _EARLY = None  # config.json's text with it
     gc.collect()
-    log("socbar: %s, %s mode; %d bytes of heap in use" % (name, app.config["input"]["mode"],
+    log("socbar: %s, %s mode; %d bytes of heap in use" % (name, "poll" if app.line.poll else "listen",
                                                           gc.mem_alloc()))
     return app
 

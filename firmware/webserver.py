@@ -97,10 +97,10 @@ class WebServer:
         self._poller.unregister(self.listener)
         self.listener.close()
 
-    def attach(self, app):
+    def attach(self, app, config):
         from socbar.dashboard import Dashboard
 
-        self.dashboard = Dashboard(app)
+        self.dashboard = Dashboard(app, config)
         self.log = self.log or app.console.log
 
     def poll(self, now):

@@ -97,7 +97,7 @@ def lit(segments):
 class BrokenServer:
     """A web stage whose radio has gone: every poll raises."""
 
-    def attach(self, app):
+    def attach(self, app, config):
         pass
 
     def poll(self, now):
@@ -207,7 +207,7 @@ def dashboard(rig):
     """The dashboard's data source for a Rig's App, without a server in front of it."""
     from socbar.dashboard import Dashboard
 
-    return Dashboard(rig.app)
+    return Dashboard(rig.app, rig.config)
 
 
 def lit_pattern(frame, n=10):

@@ -46,9 +46,8 @@ def _colour(frame, i, scale):
 class Dashboard:
     """The dashboard's data for one App: ``json(now)`` is the body of the JSON endpoint."""
 
-    def __init__(self, app):
+    def __init__(self, app, cfg):
         self.app = app
-        cfg = app.config
         bar = cfg["bar"]
         self._shadow = BarRenderer(cfg)
         self._scale = 255 if bar["leds"] == "gpio" or bar["brightness"] == 0 else bar["brightness"]
