@@ -338,6 +338,7 @@ class TinyBmsDecoder:
         self._req_count = 0
         self._req_list = bytearray(64)  # a 0x09 request's address bytes (PL <= 63)
         self._flags = 0
+        self._decode_bound = self._decode  # made once: _drain calls it for every frame
         self._count()
 
     def _count(self):
@@ -385,13 +386,15 @@ class TinyBmsDecoder:
         st = self._st
         reading = self.reading
         on_record = self.on_record
+        scan = _scan  # a local: no globals lookup per frame
+        decode = self._decode_bound
         good = 0
         seen = 0  # the OR of their flags
         st[_POS] = 0
-        found = _scan(work, buf, st, 0)
+        found = scan(work, buf, st, 0)
         while found:
             if found == _FRAME:
-                flags = self._decode(buf[1], st[_LEN])
+                flags = decode(buf[1], st[_LEN])
                 if flags >= 0:
                     good += 1
                     seen |= flags
@@ -402,12 +405,12 @@ class TinyBmsDecoder:
                     self.requests += 1
                 else:  # not a response after all: its request form, or a bad frame
                     st[_POS] -= st[_LEN]
-                    found = _scan(work, buf, st, 1)
+                    found = scan(work, buf, st, 1)
                     continue
             else:
                 self.requests += 1
                 self._remember(buf[1])
-            found = _scan(work, buf, st, 0)
+            found = scan(work, buf, st, 0)
         self.good += good
         self._flags |= seen
         reading.have |= seen
