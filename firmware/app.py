@@ -121,16 +121,6 @@ class App:
         if web is not None:
             web.attach(self, config)
 
-    @property
-    def errors(self):
-        """Exceptions caught in every stage so far."""
-        return self.console.errors
-
-    @property
-    def reading(self):
-        """The values shown: the Reading of the decoder in use."""
-        return self.bms.reading
-
     # ---- the ignition passthrough -------------------------------------------
 
     def ignition_tick(self, now):

@@ -118,10 +118,6 @@ class Line:
 
             self.poller = Poller(uart, inp["poll_period_ms"], now)
 
-    @property
-    def detecting(self):
-        return self._detector is not None
-
     @micropython.native
     def service(self, now, asking):
         """Read what the UART holds, decode it and tell the state; in poll mode, ask

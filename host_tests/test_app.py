@@ -205,8 +205,8 @@ class LineRateTest(unittest.TestCase):
         self.assertEqual(rig.app.line.baud, 9600)
         self.assertEqual(rig.app.line.baud_switches, 1)
         self.assertEqual(rig.app.line.decoder.name, "cav3")
-        self.assertEqual(rig.app.reading.voltage_mv, 52100)
-        self.assertEqual(rig.app.reading.current_ma, -4220)
+        self.assertEqual(rig.app.bms.reading.voltage_mv, 52100)
+        self.assertEqual(rig.app.bms.reading.current_ma, -4220)
         self.assertEqual(rig.uart.written, 0)
 
     def test_a_v2_unit_without_header_found_from_auto_auto(self):
@@ -221,8 +221,8 @@ class LineRateTest(unittest.TestCase):
             line(b"0.%03d\t36.04\t2.25\t21.52\t7.257\r\n" % (500 + i))
             rig.run(100)
         self.assertEqual(rig.app.line.decoder.name, "cav3")
-        self.assertEqual(rig.app.reading.voltage_mv, 36040)
-        self.assertEqual(rig.app.reading.have & F_TEMPS, 0)  # a V2 row has no temperature
+        self.assertEqual(rig.app.bms.reading.voltage_mv, 36040)
+        self.assertEqual(rig.app.bms.reading.have & F_TEMPS, 0)  # a V2 row has no temperature
 
     def test_junk_trickling_for_the_link_lost_time_flips(self):
         # A 115200 broadcast heard at 9600 gives a byte or two of junk a period.
@@ -298,8 +298,8 @@ class PollTest(unittest.TestCase):
         self.assertEqual(one[4], bytes((0xAA, 0x1B, 0x3F, 0x1B)))  # docs/protocol.md's worked request
         app = rig.app
         self.assertEqual(app.bms.soc, 64000000)
-        self.assertEqual(app.reading.voltage_mv, 52500)
-        self.assertEqual(app.reading.current_ma, -8250)
+        self.assertEqual(app.bms.reading.voltage_mv, 52500)
+        self.assertEqual(app.bms.reading.current_ma, -8250)
         self.assertEqual(app.bar.lit, 7)
 
     def test_wake_rule_repeats_the_first_request(self):
@@ -453,7 +453,7 @@ class DetectionHandOverTest(unittest.TestCase):
         self.assertEqual(app.line.decoder.name, "tinybms")
         self.assertEqual(app.state, LIVE)
         self.assertEqual(app.bms.soc, 70000000)
-        self.assertEqual(app.reading.have & (F_VOLTAGE | F_CURRENT | F_AH), 0)
+        self.assertEqual(app.bms.reading.have & (F_VOLTAGE | F_CURRENT | F_AH), 0)
         self.assertEqual(app.page()[1], "--V --A")
 
     def test_the_winner_keeps_what_comes_after_the_hand_over(self):

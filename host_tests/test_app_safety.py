@@ -108,7 +108,7 @@ class WatchdogTest(unittest.TestCase):
         rig.app.watchdog = rig.rec
         rig.send(soc_frame(80))
         rig.run(20)
-        self.assertEqual(rig.app.errors, 1)
+        self.assertEqual(rig.app.console.errors, 1)
         self.assertEqual(rig.app.stage_errors[2], 1)  # "leds"
         self.assertEqual(leds.writes, 1)  # the frame went out on the next pass
         self.assertEqual(len(rig.rec.feeds), 19)  # every pass but the failing one
@@ -122,8 +122,8 @@ class WatchdogTest(unittest.TestCase):
         rig.app.leds = leds
         rig.send(soc_frame(80))
         rig.run(12000)  # a pass a ms, each failing
-        self.assertEqual(rig.app.errors, rig.app.stage_errors[2])
-        self.assertGreater(rig.app.errors, 10000)
+        self.assertEqual(rig.app.console.errors, rig.app.stage_errors[2])
+        self.assertGreater(rig.app.console.errors, 10000)
         errors = [line for line in rig.logs if line.startswith("error")]
         self.assertEqual(len(errors), 3)  # at 1 ms, 5001 ms and 10001 ms
 

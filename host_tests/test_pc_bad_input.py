@@ -215,7 +215,7 @@ app = main.start(clock=machine.clock.ticks_ms, log=logs.append)
 for t in range(1500):
     machine.clock.advance(1)
     app.step()
-print(json.dumps({"out": machine.Pin(board["ignition_out"]).value(), "errors": app.errors,
+print(json.dumps({"out": machine.Pin(board["ignition_out"]).value(), "errors": app.console.errors,
                   "tx": len(machine.uarts[board["uart_id"]].tx), "logs": logs}))
 """
 

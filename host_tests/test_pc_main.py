@@ -53,7 +53,7 @@ DRIVER = textwrap.dedent("""
         "feeds": len(machine.WDT.instance.feeds),
         "wdt_expired": machine.WDT.instance.expired(),
         "logs": logs,
-        "errors": app.errors,
+        "errors": app.console.errors,
     }))
 """)
 

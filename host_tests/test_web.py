@@ -409,7 +409,7 @@ class ServerTest(unittest.TestCase):
         self.rig.send(soc_frame(80) + status_frame(0x93))
         self.rig.run(1000)
         self.assertEqual(self.rig.app.bar.lit, 8)
-        self.assertEqual(self.rig.app.errors, 0)
+        self.assertEqual(self.rig.app.console.errors, 0)
 
     def test_silent_client_is_dropped_and_others_are_served_meanwhile(self):
         from webserver import TIMEOUT_MS

@@ -100,7 +100,7 @@ class Dashboard:
     def data(self, now):
         """Everything the page shows, as a dict of JSON values."""
         app = self.app
-        r = app.reading
+        r = app.bms.reading
         bms = app.bms
         state = app.state
         have = r.have
@@ -126,7 +126,7 @@ class Dashboard:
             "bad": dec.bad if dec is not None else 0,
             "skipped": dec.skipped if dec is not None else 0,
             "baud": app.line.baud,
-            "errors": app.errors,
+            "errors": app.console.errors,
             "ignition": app.ignition_out,
             "bar": self.timeline(now),
         }
