@@ -17,6 +17,7 @@ _CODE_CONFIG = const(3)
 _CODE_PERIOD_MS = const(2000)
 _CODE_ON_MS = const(150)
 _CODE_STEP_MS = const(400)
+_EDGE_MS = const(50)  # every edge of both patterns falls on a multiple of this
 
 
 class Console:
@@ -29,6 +30,8 @@ class Console:
         self._first = True
         self._t0 = now
         self._lit = None
+        self._until = now  # no edge of the pattern before this tick ...
+        self._waiting = False  # ... while this holds
 
     def config_messages(self, messages, now):
         """Print every configuration message once; a non-empty list starts the blink code."""
@@ -39,6 +42,7 @@ class Console:
             self.log("config: " + msg)
         self.code = _CODE_CONFIG
         self._t0 = now
+        self._waiting = False
 
     def error(self, stage, exc, now):
         """Count an exception caught in ``stage``; report it unless a line went out recently."""
@@ -50,7 +54,10 @@ class Console:
                      % (stage, type(exc).__name__, exc, self.errors))
 
     def led(self, now):
-        """Drive the board LED for ``now``: heartbeat or blink code; writes only on a change."""
+        """Drive the board LED for ``now``: heartbeat or blink code; writes only on a change,
+        and between two edges of the pattern only compares the time."""
+        if self._waiting and ticks_diff(now, self._until) < 0:
+            return
         period = _CODE_PERIOD_MS if self.code else _HEARTBEAT_MS
         t = ticks_diff(now, self._t0)
         if t < 0 or t >= period:  # keep the phase anchor recent, so ticks never wrap under it
@@ -60,10 +67,13 @@ class Console:
             on = t < self.code * _CODE_STEP_MS and t % _CODE_STEP_MS < _CODE_ON_MS
         else:
             on = t < _HEARTBEAT_ON_MS
+        self._until = ticks_add(now, _EDGE_MS - t % _EDGE_MS)
+        self._waiting = True
         self._set(on)
 
     def dark(self):
-        """The LED off, for low power."""
+        """The LED off, for low power; the next ``led`` lights it again at once if it should."""
+        self._waiting = False
         self._set(False)
 
     def _set(self, on):

@@ -159,7 +159,9 @@ class BmsState:
             self._last_good = now
             self._missed = 0
             self._bad_only = False
-            self._outcomes(1, good)
+            if (self._outcomes_seen < _QUALITY_WINDOW or self._ring_lo != _HALF_MASK
+                    or self._ring_hi != _HALF_MASK):  # a window of good outcomes only stays so
+                self._outcomes(1, good)
             if flags & self._soc_flag:
                 self._last_soc = now
                 self._soc_known = True
@@ -219,29 +221,28 @@ class BmsState:
         if key and not self._key_settled and ticks_diff(now, self._key_on_at) >= lost:
             self._key_settled = True
         self._key_was = key
-        if self._linked and ticks_diff(now, self._last_good) >= lost:
-            self._forget()
         if self._linked:
-            self._count_missed(now)
-            self.age_ms = ticks_diff(now, self._last_good)
-            self._age(now)
-            self.state = self._judge()
-        else:
-            self.age_ms = -1
-            self.state = self._silent(now, key)
+            age = ticks_diff(now, self._last_good)
+            if age < lost:
+                self.age_ms = age
+                if age >= 2 * self._period:
+                    self._count_missed(age)
+                self.state = self._judge(now)
+                return self.state
+            self._forget()
+        self.age_ms = -1
+        self.state = self._silent(now, key)
         return self.state
 
-    def _age(self, now):
-        """Forget the SOC and the status once older than the stale time: flags, so the tick
-        wrap cannot make them fresh again."""
+    def _judge(self, now):
+        """The state of a live link from what the Reading holds and how old it is. A SOC or a
+        status older than the stale time is forgotten first: flags, so the tick wrap cannot make
+        them fresh again."""
         stale = self._stale_ms
         if self._soc_known and ticks_diff(now, self._last_soc) >= stale:
             self._soc_known = False
         if self._status_known and ticks_diff(now, self._last_status) >= stale:
             self._status_known = False  # an old status decides nothing
-
-    def _judge(self):
-        """The state of a live link from what the Reading holds and how old it is."""
         r = self.reading
         status = r.status if self._status_known else 0
         if status == _ST_FAULT or (self._status_known and r.have & _F_CA_FLAGS
@@ -272,10 +273,9 @@ class BmsState:
             return LINK_LOST
         return ASLEEP
 
-    def _count_missed(self, now):
-        """One missed frame per whole period of silence after the first two (jitter)."""
+    def _count_missed(self, silent):
+        """One missed frame per whole period of ``silent`` ms after the first two (jitter)."""
         period = self._period
-        silent = ticks_diff(now, self._last_good)
         while silent >= (self._missed + 2) * period:  # fewer than lost_periods turns
             self._missed += 1
             self._outcomes(0, 1)
