@@ -167,15 +167,22 @@ class App:
             heard = self.line.service(now, self.ignition_out)
         except Exception as exc:  # any stage failure is counted, never fatal
             ok = self._failed(0, exc, now)
+        bms = self.bms
         try:
-            bms = self.bms
             if self._ign_on:
                 bms.ignition = self.ignition_out
             self.state = bms.update(now)
         except Exception as exc:
             ok = self._failed(1, exc, now)
         try:
-            self._leds(now)
+            state = self.state
+            if self._button and not self.ign.showing(now):
+                state = _ASLEEP  # "press to show": dark until the button is pressed
+            bar = self.bar
+            if bar.render(state, bms.soc, now):
+                self._dirty = True
+            if self._dirty and self.leds.write(bar.frame) is not False:
+                self._dirty = False
         except Exception as exc:
             ok = self._failed(2, exc, now)
         display = self.display
@@ -227,15 +234,6 @@ class App:
         return False
 
     # ---- output -------------------------------------------------------------
-
-    def _leds(self, now):
-        state = self.state
-        if self._button and not self.ign.showing(now):
-            state = _ASLEEP  # "press to show": dark until the button is pressed
-        if self.bar.render(state, self.bms.soc, now):
-            self._dirty = True
-        if self._dirty and self.leds.write(self.bar.frame) is not False:
-            self._dirty = False
 
     def _page(self, display, now):
         if ticks_diff(now, self._page_due) < 0:

@@ -165,7 +165,11 @@ class BmsState:
             if flags & self._soc_flag:
                 self._last_soc = now
                 self._soc_known = True
-                self.soc = self._derive()
+                if self._source:
+                    self.soc = self._modelled()
+                else:  # the BMS's own SOC, kept within 0..100 %
+                    soc = self.reading.soc
+                    self.soc = 0 if soc < 0 else _SOC_FULL if soc > _SOC_FULL else soc
             if flags & (_F_STATUS | _F_CA_FLAGS):
                 self._last_status = now
                 self._status_known = True
@@ -195,12 +199,10 @@ class BmsState:
         self._outcomes_seen = seen
         self.quality = (_ones(hi) + _ones(lo)) * 100 // seen
 
-    def _derive(self):
+    def _modelled(self):
+        """The SOC from the amp-hours used or the pack voltage (soc.source "ah" or "voltage")."""
         r = self.reading
-        if self._source == 0:
-            soc = r.soc
-            return 0 if soc < 0 else _SOC_FULL if soc > _SOC_FULL else soc
-        models = self._soc_module  # socbar.soc: set_source loads it for the "ah" and "voltage" sources
+        models = self._soc_module  # socbar.soc: set_source loads it for these two sources
         if self._source == 1:
             return models.soc_from_ah(r.ah_used_mah, self._capacity)  # pyright: ignore
         return models.soc_from_voltage(r.voltage_mv, self._cells, self._chemistry)  # pyright: ignore

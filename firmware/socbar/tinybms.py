@@ -337,8 +337,7 @@ class TinyBmsDecoder:
         self._req_addr = 0
         self._req_count = 0
         self._req_list = bytearray(64)  # a 0x09 request's address bytes (PL <= 63)
-        self._flags = 0
-        self._decode_bound = self._decode  # made once: _drain calls it for every frame
+        self._decode_bound = self._decode  # made once: feed calls it for every frame
         self._count()
 
     def _count(self):
@@ -362,10 +361,19 @@ class TinyBmsDecoder:
 
     @micropython.native
     def feed(self, data, n):
-        """Consume ``data[0:n]``; return the OR of the F_* flags of the frames completed."""
+        """Consume ``data[0:n]``; return the OR of the F_* flags of the frames completed.
+
+        Each chunk that fits the work buffer (a pass's whole read) is copied in and drained:
+        every frame and request it completes is handled and a partial one kept, all in this
+        one function, so a pass calls nothing but the scanner and the frame decoder."""
         work = self._work
+        buf = self._buf
         st = self._st
-        self._flags = 0
+        reading = self.reading
+        on_record = self.on_record
+        scan = _scan  # a local: no globals lookup per frame
+        decode = self._decode_bound
+        heard = 0  # the OR of the flags of every chunk's frames
         i = 0
         while i < n:
             end = st[_END]
@@ -375,51 +383,40 @@ class TinyBmsDecoder:
             copy(work, end, data, i, take)
             st[_END] = end + take
             i += take
-            self._drain()
-        return self._flags
-
-    @micropython.native
-    def _drain(self):
-        """Handle every frame and request the work buffer holds; keep a partial one."""
-        work = self._work
-        buf = self._buf
-        st = self._st
-        reading = self.reading
-        on_record = self.on_record
-        scan = _scan  # a local: no globals lookup per frame
-        decode = self._decode_bound
-        good = 0
-        seen = 0  # the OR of their flags
-        st[_POS] = 0
-        found = scan(work, buf, st, 0)
-        while found:
-            if found == _FRAME:
-                flags = decode(buf[1], st[_LEN])
-                if flags >= 0:
-                    good += 1
-                    seen |= flags
-                    if on_record is not None:
-                        reading.have |= flags
-                        on_record(flags)
-                elif flags == _IS_REQUEST:
-                    self.requests += 1
-                else:  # not a response after all: its request form, or a bad frame
-                    st[_POS] -= st[_LEN]
-                    found = scan(work, buf, st, 1)
-                    continue
-            else:
-                self.requests += 1
-                self._remember(buf[1])
+            good = 0
+            seen = 0  # the OR of this chunk's frames' flags
+            st[_POS] = 0
             found = scan(work, buf, st, 0)
-        self.good += good
-        self._flags |= seen
-        reading.have |= seen
-        pos = st[_POS]
-        if pos:
-            end = st[_END]
-            copy(work, 0, work, pos, end - pos)
-            st[_END] = end - pos
-        self._count()
+            while found:
+                if found == _FRAME:
+                    flags = decode(buf[1], st[_LEN])
+                    if flags >= 0:
+                        good += 1
+                        seen |= flags
+                        if on_record is not None:
+                            reading.have |= flags
+                            on_record(flags)
+                    elif flags == _IS_REQUEST:
+                        self.requests += 1
+                    else:  # not a response after all: its request form, or a bad frame
+                        st[_POS] -= st[_LEN]
+                        found = scan(work, buf, st, 1)
+                        continue
+                else:
+                    self.requests += 1
+                    self._remember(buf[1])
+                found = scan(work, buf, st, 0)
+            self.good += good
+            reading.have |= seen
+            heard |= seen
+            pos = st[_POS]
+            if pos:  # what was handled leaves the work buffer; a partial frame moves to its start
+                end = st[_END]
+                if end > pos:
+                    copy(work, 0, work, pos, end - pos)
+                st[_END] = end - pos
+            self._count()
+        return heard
 
     def _remember(self, cmd):
         """Keep the last request: its command, and a 0x03 / 0x07 one's start address and count."""
