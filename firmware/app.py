@@ -197,7 +197,10 @@ class App:
                 web.poll(now)
             except Exception as exc:
                 ok = self._failed(6, exc, now)
-        rest = self._can_rest(now)
+        if self._woke and ticks_diff(now, self._woke_at) >= self._lost_ms:
+            self._woke = False
+        sleeper = self.sleeper
+        rest = sleeper is not None and self.state == _ASLEEP and self._can_rest()
         try:
             if rest:
                 self.console.dark()
@@ -207,7 +210,6 @@ class App:
             ok = self._failed(4, exc, now)
         if ok and self.watchdog is not None:
             self.watchdog.feed()
-        sleeper = self.sleeper
         if rest and sleeper is not None:
             if not self.sleeping:
                 self.sleeping = True
@@ -247,11 +249,9 @@ class App:
 
         return lines(self.state, self.bms)
 
-    def _can_rest(self, now):
-        """Low power is allowed: nothing to show, nothing heard, key and output off, and
-        no line activity woke the board within the lost time (it stays up for whole frames)."""
-        if self._woke and ticks_diff(now, self._woke_at) >= self._lost_ms:
-            self._woke = False
-        return (self.sleeper is not None and self.state == _ASLEEP and not self.line.heard
-                and not self._woke and not self.ignition_out and not self._ign_raw
+    def _can_rest(self):
+        """Low power is allowed once the state is asleep (``step`` checks that, and the sleeper):
+        nothing heard, key and output off, nothing lit, and no line activity woke the board
+        within the lost time (it stays up for whole frames)."""
+        return (not self.line.heard and not self._woke and not self.ignition_out and not self._ign_raw
                 and not self.bar.lit and not self._dirty)

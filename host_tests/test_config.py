@@ -279,6 +279,19 @@ class CustomTest(unittest.TestCase):
         self.assertTrue(messages[0].endswith("using the default description"), messages[0])
 
 
+    def test_the_shipped_description_is_taken_without_loading_the_custom_decoder(self):
+        saved = sys.modules.pop("socbar.custom", None)
+        sys.modules["socbar.custom"] = None  # any import of socbar.custom now fails
+        try:
+            cfg, messages = validate({"custom": DEFAULTS["custom"]})
+        finally:
+            del sys.modules["socbar.custom"]
+            if saved is not None:
+                sys.modules["socbar.custom"] = saved
+        self.assertEqual((cfg["custom"], messages), (DEFAULTS["custom"], []))
+        self.assertIsNot(cfg["custom"], DEFAULTS["custom"])  # a copy: the defaults stay untouched
+
+
 class LoadTest(unittest.TestCase):
     def test_valid_text(self):
         cfg, messages = load('{"bar": {"segments": 8}}')

@@ -210,19 +210,21 @@ class BmsState:
     def update(self, now):
         """The display state at ``now``; also kept in ``state``."""
         lost = self._lost_ms
-        if not self._started:
-            self._started = True
-            self._boot_at = now
         # Flags rather than old ticks, so that an hours-old start cannot wrap around.
-        if not self._settled and ticks_diff(now, self._boot_at) >= lost:
-            self._settled = True
+        if not self._settled:
+            if not self._started:
+                self._started = True
+                self._boot_at = now
+            if ticks_diff(now, self._boot_at) >= lost:
+                self._settled = True
         key = self.ignition and self._key_known
-        if key and not self._key_was:
-            self._key_on_at = now
-            self._key_settled = False
+        if key != self._key_was:
+            self._key_was = key
+            if key:
+                self._key_on_at = now
+                self._key_settled = False
         if key and not self._key_settled and ticks_diff(now, self._key_on_at) >= lost:
             self._key_settled = True
-        self._key_was = key
         if self._linked:
             age = ticks_diff(now, self._last_good)
             if age < lost:
