@@ -129,7 +129,7 @@ def _leds(cfg, board, messages):
 
 def _status_led(board):
     if board.get("status_ws2812") is not None:
-        from hw.status_led import StatusPixel
+        from hw.status_pixel import StatusPixel
 
         return StatusPixel(board["status_ws2812"], board.get("status_ws2812_power"))
     if board.get("status_led") is not None:

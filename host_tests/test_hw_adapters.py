@@ -14,7 +14,8 @@ from hw.gpio_leds import GpioLeds
 from hw.ignition import IgnitionPins
 from hw.oled import Oled
 from hw.sleep import Sleeper
-from hw.status_led import StatusLed, StatusPixel
+from hw.status_led import StatusLed
+from hw.status_pixel import StatusPixel
 from hw.uart import UartPort
 from hw.watchdog import Watchdog
 from hw.ws2812 import Ws2812, ws2812_program
