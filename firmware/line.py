@@ -12,7 +12,8 @@ Input modes (config ``input``):
   running every candidate decoder on the same bytes, each into a Reading of
   its own (with the rate detected too, only the formats of the current
   rate; a lone Tiny BMS candidate, whose first CRC-valid frame wins, writes
-  into the Reading shown); the first to decode a frame it can vouch for (socbar.detect) wins,
+  into the Reading shown and needs no socbar.detect); the first to decode a
+  frame it can vouch for (socbar.detect) wins,
   its Reading becomes the one shown and that very frame reaches the state
   at once, so the bar lights on the first broadcast after power-up.
   What the losers decoded is dropped with them.
@@ -99,7 +100,8 @@ class Line:
 
         self.decoder = None
         self._detector = None
-        self._detectors = []  # (rate, Detector) of each rate tried so far
+        self._detectors = []  # (rate, Detector or lone candidate) of each rate tried so far
+        self._lone = None  # a lone Tiny BMS candidate, which runs without a Detector
         if fmt == "auto":
             self._detector = self._detector_for(self.baud)
         else:
@@ -131,7 +133,8 @@ class Line:
             if dec is not None:
                 flags = dec.feed(rx, n)
             else:
-                dec = self._detect(n)
+                self._detect(n)
+                dec = self.decoder
                 if dec is not None:
                     flags = dec.reading.have  # the frames that won: shown from this pass
         if dec is not None:
@@ -160,30 +163,42 @@ class Line:
         for rate, detector in self._detectors:
             if rate == baud:
                 return detector
-        from socbar.detect import Detector
-
         names = _detectable(self._config, baud if self._auto_baud else None)
-        # A lone Tiny BMS candidate wins with its first frame, and only a CRC-valid frame writes
-        # anything: it may decode straight into the Reading shown, one Reading less on the heap.
-        alone = self.bms.reading if names == ("tinybms",) else None
-        detector = Detector(tuple(_decoder(name, Reading() if alone is None else alone, self._config)
-                                  for name in names))
+        if names == ("tinybms",):
+            # A lone Tiny BMS candidate wins with its first frame, and only a CRC-valid frame
+            # writes anything: it decodes straight into the Reading shown, and needs no Detector
+            # (socbar.detect stays off the heap).
+            detector = self._lone = _decoder("tinybms", self.bms.reading, self._config)
+        else:
+            from socbar.detect import Detector
+
+            detector = Detector(tuple(_decoder(name, Reading(), self._config) for name in names))
         self._detectors.append((baud, detector))
         return detector
 
     def _detect(self, n):
-        """Feed every candidate; on a winner, keep it and return it, else None."""
+        """Feed every candidate; a winner becomes the decoder in use."""
+        lone = self._lone
+        if lone is not None and self._detector is lone:  # its first good frame wins
+            before = lone.good
+            lone.feed(self._rx, n)
+            if lone.good != before:
+                self._won(lone)
+            return
         winner = self._detector.feed(self._rx, n)  # pyright: ignore[reportOptionalMemberAccess]
-        if winner is None:
-            return None
+        if winner is not None:
+            self._won(winner)
+
+    def _won(self, winner):
+        """From now on ``winner`` decodes; the other candidates, and what they decoded, go."""
         self._detector = None
-        self._detectors = []  # the losers, and what they decoded, go
+        self._detectors = []
+        self._lone = None
         self.bms.reading = winner.reading
         self._use(winner)
         self._good = 0  # every frame of the winner is still to be told to the state
         self._bad = winner.bad
         self.console.log("input: %s at %d baud" % (winner.name, self.baud))
-        return winner
 
     def _use(self, dec):
         """From now on ``dec`` decodes; its frames so far are still to be told to the state.
@@ -213,7 +228,11 @@ class Line:
         self._junk = 0
         if self._detector is not None:
             self._detector = detector = self._detector_for(self.baud)
-            detector.restart()
+            lone = self._lone
+            if lone is not None and detector is lone:
+                lone.reset()
+            else:  # a Detector: the lone candidate is the other branch
+                detector.restart()  # pyright: ignore[reportAttributeAccessIssue]
             self._good = detector.good  # the counts the state has been told are this set's
             self._bad = detector.bad
         elif self.decoder is not None:

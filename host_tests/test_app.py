@@ -480,7 +480,10 @@ class DetectionCandidatesTest(unittest.TestCase):
     which is the Tiny BMS's own 0x1A reply."""
 
     def names(self, rig):
-        return [dec.name for dec in rig.app.line._detector.decoders]
+        detector = rig.app.line._detector
+        if detector is rig.app.line._lone:  # a lone candidate runs without a Detector
+            return [detector.name]
+        return [dec.name for dec in detector.decoders]
 
     def test_with_the_rate_detected_each_format_is_tried_at_its_own_rate(self):
         rig = Rig({})
@@ -498,10 +501,18 @@ class DetectionCandidatesTest(unittest.TestCase):
     def test_a_lone_tiny_bms_candidate_decodes_into_the_reading_shown(self):
         # Only its CRC-valid first frame writes, and that frame wins: one Reading on the board.
         rig = Rig({})
-        self.assertIs(rig.app.line._detector.decoders[0].reading, rig.app.bms.reading)
+        lone = rig.app.line._detector
+        self.assertIs(lone, rig.app.line._lone)  # the decoder itself, no Detector around it
+        self.assertIs(lone.reading, rig.app.bms.reading)
         rig.send(JUNK)
         rig.run(100)  # at 9600 the Cycle Analyst needs two rows to win: a Reading of its own
         self.assertIsNot(rig.app.line._detector.decoders[0].reading, rig.app.bms.reading)
+        rig.send(JUNK)
+        rig.run(400)  # 115200 again: the same lone candidate, whose first frame wins
+        self.assertIs(rig.app.line._detector, lone)
+        rig.broadcast(1, pct=80)
+        self.assertIs(rig.app.line.decoder, lone)
+        self.assertEqual(rig.app.bms.soc, 80000000)
         rig = Rig({"input": {"baud": 115200}})
         readings = [dec.reading for dec in rig.app.line._detector.decoders]
         self.assertNotIn(rig.app.bms.reading, readings)
