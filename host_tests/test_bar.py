@@ -68,6 +68,13 @@ class FastPathTest(unittest.TestCase):
         self.assertEqual(segment(r, 6), GREEN)  # 65 % is green on every lit segment
         self.assertEqual(segment(r, 0), GREEN)
 
+    def test_in_every_state_that_shows_the_soc_a_new_level_is_drawn_at_once(self):
+        for state, lit in ((LIVE, 7), (CHARGING, 7), (FULL, 7), (REGEN, 7)):
+            r = bar_with()
+            r.render(state, 55 * PCT, 0)
+            self.assertTrue(r.render(state, 65 * PCT, 10), state)
+            self.assertEqual(r.lit, lit, state)
+
     def test_a_soc_that_crosses_only_a_colour_edge_is_drawn_at_once(self):
         r = bar_with(colors=[[0, 255, 0, 0], [55, 0, 255, 0]])  # red below 55 %, green from it
         r.render(LIVE, 52 * PCT, 0)

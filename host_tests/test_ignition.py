@@ -139,6 +139,9 @@ class SettledTest(unittest.TestCase):
     """``settled``: no later sample of the same input can move the output, so a timer tick that
     reads the input unchanged may skip the filter."""
 
+    def test_nothing_is_settled_before_the_first_sample(self):
+        self.assertIs(IgnitionFilter(cfg()).settled, False)
+
     def test_steady_until_an_edge_then_through_the_debounce(self):
         f = IgnitionFilter(cfg(debounce_ms=10))
         f.update(False, 0)
