@@ -11,12 +11,12 @@ Input modes (config ``input``):
 - ``listen`` never writes a byte. The format is configured, or detected by
   running every candidate decoder on the same bytes, each into a Reading of
   its own (with the rate detected too, only the formats of the current
-  rate; a lone Tiny BMS candidate, whose first CRC-valid frame wins, writes
-  into the Reading shown and needs no socbar.detect); the first to decode a
-  frame it can vouch for (socbar.detect) wins,
+  rate); the first to decode a frame it can vouch for (socbar.detect) wins,
   its Reading becomes the one shown and that very frame reaches the state
-  at once, so the bar lights on the first broadcast after power-up.
-  What the losers decoded is dropped with them.
+  at once, so the bar lights on the first broadcast after power-up. What
+  the losers decoded is dropped with them. A lone Tiny BMS candidate (the
+  default at 115200), whose first CRC-valid frame wins, is fed without a
+  Detector, into the Reading shown.
 - ``poll`` speaks the Tiny BMS protocol: a ``Poller`` (poll.py) asks for SOC,
   status, voltage, current and temperatures in rounds, only while the BMS
   ignition output is on.
