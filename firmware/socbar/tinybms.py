@@ -6,13 +6,14 @@ ones. Bytes are gathered in one bounded buffer, so a frame may arrive split
 anywhere; a frame that fails its CRC is counted and the search resumes at the
 byte after its 0xAA, so a good frame hidden inside it is still found.
 
-Speed on the RP2040: the walk over the bytes (sync search, lengths, CRC) is
-one viper function, and the Python that decodes a frame is compiled to
-machine code too (``@micropython.native``), whose call state lives on the C
-stack: a bytecode function that needs more than 11 machine words of state
-gets its frame from the heap on every call, which the chip pays for in
-``gc_alloc`` even though ``gc.mem_alloc()`` never shows it. On CPython the
-same source runs as plain Python (socbar.compat).
+Speed on the RP2040: ``feed`` is one viper function (machine code) that
+copies a pass's bytes in and walks them (sync search, lengths, CRC) and
+calls the frame decoder, viper too, once per frame: a pass costs one call
+and a frame one more. Machine code keeps its call state on the C stack: a
+bytecode function that needs more than 11 machine words of state gets its
+frame from the heap on every call, which the chip pays for in ``gc_alloc``
+even though ``gc.mem_alloc()`` never shows it. On CPython the same source
+runs as plain Python (socbar.compat).
 
 A listener may also see the requests of a poller on the same line. A frame
 whose response reading fails its CRC but whose request reading passes is
@@ -47,9 +48,6 @@ more, saturate at 2**30 - 1 so that every value stays a small int on the
 RP2040 and decoding never allocates.
 """
 
-from array import array
-
-from .bytecopy import copy
 from .compat import const
 from .crc import TABLE as _CRC_TABLE
 
@@ -90,7 +88,7 @@ MILLI_MAX = const(0x3FFFFFFF)
 NOT_FINITE = const(-0x40000000)
 
 # The largest frame: a 0x03 reply carrying MAX_REGS registers.
-MAX_FRAME = 3 + 2 * _MAX_REGS + 2
+MAX_FRAME = const(3 + 2 * _MAX_REGS + 2)
 
 # Indexed by command byte (0x00-0x20), one table after the other in _TABLES:
 # _FIXED, the total length of a response without a PL byte; _MAX_PL, the
@@ -108,20 +106,7 @@ _TABLES = bytes(
 _LAST_CMD = const(0x20)
 
 # Bytes gathered before scanning: the largest frame and a whole UART read.
-WORK = MAX_FRAME + 256
-
-# Slots of the scanner's state array (array "i"), shared with _scan.
-_POS = const(0)  # next byte to look at
-_END = const(1)  # bytes held in the work buffer
-_SKIPPED = const(2)
-_BAD = const(3)
-_OVERLONG = const(4)
-_LEN = const(5)  # length of the frame or request just copied out
-
-# What _scan found.
-_NEED = const(0)  # nothing more before _END: wait for bytes
-_FRAME = const(1)  # a CRC-valid response, copied to the frame buffer
-_REQ = const(2)  # a CRC-valid request of another device, copied likewise
+WORK = const(MAX_FRAME + 256)
 
 # What _decode says of a CRC-valid frame it cannot use.
 _MALFORMED = const(-1)  # counted bad: malformed, answering no request, or implausible
@@ -181,85 +166,6 @@ def _hidden(buf: ptr8, at: int, end: int) -> int:
 
 
 @micropython.viper
-def _scan(buf: ptr8, frame: ptr8, st: ptr32, not_response: int) -> int:
-    """Walk ``buf`` from st[_POS] to st[_END] up to the next frame or request; see the class.
-
-    Bytes passed over are counted in st[_SKIPPED], false syncs in st[_BAD] or
-    st[_OVERLONG]. A frame or request found is copied to ``frame``, its
-    length put in st[_LEN] and st[_POS] moved past it. With ``not_response``
-    the bytes at st[_POS] were a CRC-valid response the decoder refused:
-    only their request form is tried.
-    """
-    pos = st[_POS]
-    end = st[_END]
-    tables = ptr8(_TABLES)
-    table = ptr16(_CRC_TABLE)
-    while pos < end:
-        if buf[pos] != SYNC:
-            pos += 1
-            st[_SKIPPED] += 1
-            continue
-        if end - pos < 2:
-            break
-        cmd = int(buf[pos + 1])
-        length = 0
-        if cmd <= _LAST_CMD:
-            length = int(tables[_FIXED + cmd])
-            if not length:
-                max_pl = int(tables[_MAX_PL + cmd])
-                if max_pl:
-                    if end - pos < 3:
-                        break
-                    pl = int(buf[pos + 2])
-                    if cmd == 0x07 or cmd == 0x09:
-                        pl = pl & 0x3F
-                    length = pl + 5 if pl <= max_pl else -1
-        if length == 0:
-            pos += 1
-            st[_SKIPPED] += 1
-            continue
-        found = 0
-        if not_response:
-            not_response = 0
-        elif length > 0:
-            if end - pos >= length:
-                crc = 0xFFFF
-                i = pos
-                last = pos + length - 2
-                while i < last:
-                    crc = (crc >> 8) ^ table[(crc ^ buf[i]) & 0xFF]
-                    i += 1
-                if crc == (buf[last] | (buf[last + 1] << 8)):
-                    found = _FRAME
-            elif not _hidden(buf, pos, end):
-                break
-        if not found:
-            req = tables[_REQUEST + buf[pos + 1]]
-            if req:
-                if end - pos < req:
-                    break
-                if _crc_ok(buf, pos, req):
-                    found = _REQ
-                    length = req
-        if found:
-            i = 0
-            while i < length:
-                frame[i] = buf[pos + i]
-                i += 1
-            st[_LEN] = length
-            st[_POS] = pos + length
-            return found
-        if length < 0:
-            st[_OVERLONG] += 1
-        else:
-            st[_BAD] += 1
-        pos += 1
-        st[_SKIPPED] += 1
-    st[_POS] = pos
-    return _NEED
-
-
-@micropython.viper
 def _milli(hi: int, lo: int) -> int:
     """Round-to-nearest of 1000 x the float whose upper / lower 16 bits are ``hi`` / ``lo``.
 
@@ -316,10 +222,14 @@ def _s16(value):
 class TinyBmsDecoder:
     """Turns 0xAA frames into the slots of a Reading; see the module docstring.
 
-    Incoming bytes are appended to one work buffer; ``_scan`` (machine code
-    on MicroPython) walks it and stops at each CRC-valid frame, so Python
-    runs once per frame, never per byte. The bytes of a frame not yet
-    complete move to the front of the buffer at the end of ``feed``.
+    Incoming bytes are appended to one work buffer, which ``feed`` (machine
+    code on MicroPython) walks; it calls Python once per frame, never per
+    byte. The bytes of a frame not yet complete move to the front of the
+    buffer at the end of each walk.
+
+    Counters: ``good``, ``bad``, ``skipped``, ``overlong``, ``requests`` (see
+    the module docstring) and ``pending``, the bytes held for a frame not yet
+    complete.
     """
 
     name = "tinybms"
@@ -328,94 +238,159 @@ class TinyBmsDecoder:
         self.reading = reading
         self.on_record = None
         self.good = 0
+        self.bad = 0
+        self.skipped = 0
+        self.overlong = 0
         self.requests = 0
+        self.pending = 0
         self._work = bytearray(WORK)
         self._buf = bytearray(MAX_FRAME)  # the frame being decoded
-        self._st = array("i", bytes(4 * 6))
         self._req_cmd = 0
         self._asked = 0  # answers-only while > 0: unanswered responses still tolerated
         self._req_addr = 0
         self._req_count = 0
         self._req_list = bytearray(64)  # a 0x09 request's address bytes (PL <= 63)
         self._decode_bound = self._decode  # made once: feed calls it for every frame
-        self._count()
-
-    def _count(self):
-        """Publish the scanner's counters: ``bad`` frames that failed their CRC or their shape,
-        ``skipped`` bytes passed over while hunting for a frame, ``overlong`` syncs announcing
-        a frame longer than any the Reading can hold, ``pending`` bytes held for a frame not
-        yet complete."""
-        st = self._st
-        self.bad = st[_BAD]
-        self.skipped = st[_SKIPPED]
-        self.overlong = st[_OVERLONG]
-        self.pending = st[_END]
 
     def reset(self):
         """Drop a partial frame (counted as skipped) and any remembered request."""
-        st = self._st
-        st[_SKIPPED] += st[_END]
-        st[_END] = 0
+        self.skipped += self.pending
+        self.pending = 0
         self._req_cmd = 0
-        self._count()
 
-    @micropython.native
-    def feed(self, data, n):
+    @micropython.viper
+    def feed(self, data: ptr8, n: int) -> int:
         """Consume ``data[0:n]``; return the OR of the F_* flags of the frames completed.
 
-        Each chunk that fits the work buffer (a pass's whole read) is copied in and drained:
-        every frame and request it completes is handled and a partial one kept, all in this
-        one function, so a pass calls nothing but the scanner and the frame decoder."""
-        work = self._work
-        buf = self._buf
-        st = self._st
-        reading = self.reading
-        on_record = self.on_record
-        scan = _scan  # a local: no globals lookup per frame
+        Each chunk that fits the work buffer (a pass's whole read) is copied in and walked:
+        sync bytes found, each frame's length taken from its command byte (or its PL), its CRC
+        checked, and every frame or request completed copied out and handled; bytes passed
+        over are counted as skipped, false syncs as bad or overlong. A CRC-valid response that
+        ``_decode`` refuses is tried again as a request. The counters are published once, at
+        the end: a pass costs a handful of attribute stores, a frame one call."""
+        work = ptr8(self._work)
+        frame = ptr8(self._buf)
+        tables = ptr8(_TABLES)
+        crc_table = ptr16(_CRC_TABLE)
         decode = self._decode_bound
-        heard = 0  # the OR of the flags of every chunk's frames
+        on_record = self.on_record
+        end = int(self.pending)
+        skipped = 0
+        bad = 0
+        overlong = 0
+        good = 0
+        requests = 0
+        heard = 0  # the OR of the flags of the frames decoded
         i = 0
         while i < n:
-            end = st[_END]
             take = WORK - end
             if take > n - i:
                 take = n - i
-            copy(work, end, data, i, take)
-            st[_END] = end + take
+            k = 0
+            while k < take:
+                work[end + k] = data[i + k]
+                k += 1
+            end += take
             i += take
-            good = 0
-            seen = 0  # the OR of this chunk's frames' flags
-            st[_POS] = 0
-            found = scan(work, buf, st, 0)
-            while found:
-                if found == _FRAME:
-                    flags = decode(buf[1], st[_LEN])
-                    if flags >= 0:
-                        good += 1
-                        seen |= flags
-                        if on_record is not None:
-                            reading.have |= flags
-                            on_record(flags)
-                    elif flags == _IS_REQUEST:
-                        self.requests += 1
-                    else:  # not a response after all: its request form, or a bad frame
-                        st[_POS] -= st[_LEN]
-                        found = scan(work, buf, st, 1)
-                        continue
+            pos = 0
+            refused = 0  # the response at ``pos`` was refused: only its request form is left
+            while pos < end:
+                if work[pos] != SYNC:
+                    pos += 1
+                    skipped += 1
+                    continue
+                if end - pos < 2:
+                    break
+                cmd = int(work[pos + 1])
+                length = 0
+                if cmd <= _LAST_CMD:
+                    length = int(tables[_FIXED + cmd])
+                    if not length:
+                        max_pl = int(tables[_MAX_PL + cmd])
+                        if max_pl:
+                            if end - pos < 3:
+                                break
+                            pl = int(work[pos + 2])
+                            if cmd == 0x07 or cmd == 0x09:
+                                pl = pl & 0x3F
+                            length = pl + 5 if pl <= max_pl else -1
+                if length == 0:
+                    pos += 1
+                    skipped += 1
+                    continue
+                found = 0  # 1: a response, 2: a request of another device
+                if refused:
+                    refused = 0
+                elif length > 0:
+                    if end - pos >= length:
+                        crc = 0xFFFF
+                        k = pos
+                        last = pos + length - 2
+                        while k < last:
+                            crc = (crc >> 8) ^ crc_table[(crc ^ work[k]) & 0xFF]
+                            k += 1
+                        if crc == (work[last] | (work[last + 1] << 8)):
+                            found = 1
+                    elif not _hidden(work, pos, end):
+                        break  # the rest of the frame is still to come
+                if not found:
+                    req = int(tables[_REQUEST + cmd])
+                    if req:
+                        if end - pos < req:
+                            break
+                        if _crc_ok(work, pos, req):
+                            found = 2
+                            length = req
+                if not found:
+                    if length < 0:
+                        overlong += 1
+                    else:
+                        bad += 1
+                    pos += 1
+                    skipped += 1
+                    continue
+                k = 0
+                while k < length:
+                    frame[k] = work[pos + k]
+                    k += 1
+                if found == 2:
+                    requests += 1
+                    self._remember(cmd)
                 else:
-                    self.requests += 1
-                    self._remember(buf[1])
-                found = scan(work, buf, st, 0)
-            self.good += good
-            reading.have |= seen
-            heard |= seen
-            pos = st[_POS]
+                    flags = int(decode(cmd, length))
+                    if flags == _MALFORMED:
+                        refused = 1  # not a response after all: its request form, or bad
+                        continue
+                    if flags == _IS_REQUEST:
+                        requests += 1
+                    else:
+                        good += 1
+                        heard |= flags
+                        if on_record:
+                            reading = self.reading
+                            reading.have = int(reading.have) | flags
+                            on_record(flags)
+                pos += length
             if pos:  # what was handled leaves the work buffer; a partial frame moves to its start
-                end = st[_END]
-                if end > pos:
-                    copy(work, 0, work, pos, end - pos)
-                st[_END] = end - pos
-            self._count()
+                k = 0
+                while pos + k < end:
+                    work[k] = work[pos + k]
+                    k += 1
+                end -= pos
+        self.pending = end
+        if heard:
+            reading = self.reading
+            reading.have = int(reading.have) | heard
+        if good:
+            self.good = int(self.good) + good
+        if skipped:
+            self.skipped = int(self.skipped) + skipped
+        if bad:
+            self.bad = int(self.bad) + bad
+        if overlong:
+            self.overlong = int(self.overlong) + overlong
+        if requests:
+            self.requests = int(self.requests) + requests
         return heard
 
     def _remember(self, cmd):
@@ -444,7 +419,10 @@ class TinyBmsDecoder:
 
     def _req_09(self, pl):
         """Remember a 0x09 request: its address list, for the reply to match."""
-        copy(self._req_list, 0, self._buf, 3, pl)
+        asked = self._req_list
+        buf = self._buf
+        for i in range(pl):
+            asked[i] = buf[3 + i]
         self._req_cmd = 0x09
         self._req_count = pl >> 1
 
