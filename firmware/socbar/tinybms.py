@@ -210,11 +210,6 @@ def _u32(hi, lo):
     return (hi << 16) | lo
 
 
-def _u32_at(buf, at):
-    """_u32 of the little-endian 32-bit value at ``buf[at:at + 4]``."""
-    return _u32(buf[at + 2] | (buf[at + 3] << 8), buf[at] | (buf[at + 1] << 8))
-
-
 def _s16(value):
     return value - 0x10000 if value & 0x8000 else value
 
@@ -495,8 +490,23 @@ class TinyBmsDecoder:
                 return _F_CELL_MAX
             r.cell_min_mv = value
             return _F_CELL_MIN
-        if cmd == 0x20:
-            return int(self._range())
+        if cmd == 0x20:  # speed (float km/h), distance left (km), time left (s); u32 saturated
+            hi = buf[8] | (buf[9] << 8)
+            distance = MILLI_MAX if hi >= 0x4000 else (hi << 16) | buf[6] | (buf[7] << 8)
+            hi = buf[12] | (buf[13] << 8)
+            time_left = MILLI_MAX if hi >= 0x4000 else (hi << 16) | buf[10] | (buf[11] << 8)
+            if distance > DISTANCE_KM_MAX or time_left > TIME_LEFT_S_MAX:
+                return _MALFORMED
+            flags = _F_RANGE
+            speed = int(_milli(buf[4] | (buf[5] << 8), buf[2] | (buf[3] << 8)))
+            if speed != NOT_FINITE:
+                if speed < -_SPEED_MAX or speed > _SPEED_MAX:
+                    return _MALFORMED
+                r.speed = speed
+                flags |= _F_SPEED
+            r.distance_km = distance
+            r.time_left_s = time_left
+            return flags
         if cmd == 0x01:
             r.ack_cmd = buf[2]
             return _F_ACK
@@ -536,25 +546,6 @@ class TinyBmsDecoder:
             r.cell_count = count
             return _F_CELLS
         return int(self._block(cmd, count))
-
-    def _range(self):
-        """0x20: speed (float km/h), distance left (km) and time left (s), each within its bound."""
-        buf = self._buf
-        speed = float_milli(buf, 2)
-        distance = _u32_at(buf, 6)
-        time_left = _u32_at(buf, 10)
-        if distance > DISTANCE_KM_MAX or time_left > TIME_LEFT_S_MAX:
-            return _MALFORMED
-        flags = _F_RANGE
-        if speed != NOT_FINITE:
-            if not -_SPEED_MAX <= speed <= _SPEED_MAX:
-                return _MALFORMED
-            self.reading.speed = speed
-            flags |= _F_SPEED
-        r = self.reading
-        r.distance_km = distance
-        r.time_left_s = time_left
-        return flags
 
     def _version(self, pl):
         """hw, hw-change, fw as bytes, then 16-bit words (fw-internal, bootloader, register map)."""
