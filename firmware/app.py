@@ -100,6 +100,12 @@ class App:
         self._ign_on = config["ignition"]["enabled"] and ignition is not None
         self._button = self._ign_on and config["ignition"]["show_s"] > 0
         self.line = Line(config, uart, self.bms, self.console, now, messages)
+        # The methods every pass calls, bound once: a method looked up on an instance misses
+        # the instance's attributes first, which costs more than the call.
+        self._service = self.line.service
+        self._update = self.bms.update
+        self._render = self.bar.render
+        self._led = self.console.led
         if self.line.poll and not self._ign_on:
             messages.append("input.mode: poll asks only while the ignition is on, and the "
                             "ignition passthrough is off: nothing will be polled")
@@ -164,24 +170,23 @@ class App:
             ok = self._failed(5, exc, now)
         heard = 0
         try:
-            heard = self.line.service(now, self.ignition_out)
+            heard = self._service(now, self.ignition_out)
         except Exception as exc:  # any stage failure is counted, never fatal
             ok = self._failed(0, exc, now)
         bms = self.bms
         try:
             if self._ign_on:
                 bms.ignition = self.ignition_out
-            self.state = bms.update(now)
+            self.state = self._update(now)
         except Exception as exc:
             ok = self._failed(1, exc, now)
         try:
             state = self.state
             if self._button and not self.ign.showing(now):
                 state = _ASLEEP  # "press to show": dark until the button is pressed
-            bar = self.bar
-            if bar.render(state, bms.soc, now):
+            if self._render(state, bms.soc, now):
                 self._dirty = True
-            if self._dirty and self.leds.write(bar.frame) is not False:
+            if self._dirty and self.leds.write(self.bar.frame) is not False:
                 self._dirty = False
         except Exception as exc:
             ok = self._failed(2, exc, now)
@@ -205,7 +210,7 @@ class App:
             if rest:
                 self.console.dark()
             else:
-                self.console.led(now)
+                self._led(now)
         except Exception as exc:
             ok = self._failed(4, exc, now)
         if ok and self.watchdog is not None:
