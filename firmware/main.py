@@ -45,7 +45,7 @@ def main(app=None):
     try:
         (app or start()).run()
     except KeyboardInterrupt:
-        from hw.watchdog import keep_if_running
+        from hw.keeper import keep_if_running
 
         keep_if_running()
         print("socbar: stopped; the watchdog is fed and the ignition passes through until a reset")

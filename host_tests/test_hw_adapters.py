@@ -9,7 +9,7 @@ import unittest
 
 import machine
 import rp2
-from hw import watchdog
+from hw import keeper
 from hw.gpio_leds import GpioLeds
 from hw.ignition import IgnitionPins
 from hw.oled import Oled
@@ -235,25 +235,25 @@ class WatchdogKeeperTest(unittest.TestCase):
     def setUp(self):
         machine.reset_fakes()
         machine.watchdog_resets = True
-        watchdog.stop_keeper()
+        keeper.stop()
 
     def tearDown(self):
-        watchdog.stop_keeper()
+        keeper.stop()
         machine.reset_fakes()
 
     def test_the_register_says_whether_it_runs(self):
-        self.assertFalse(watchdog.running())
+        self.assertFalse(keeper.running())
         Watchdog(4000)
-        self.assertTrue(watchdog.running())
+        self.assertTrue(keeper.running())
 
     def test_nothing_to_keep_after_power_up(self):
-        watchdog.keep_if_running()
+        keeper.keep_if_running()
         self.assertIsNone(machine.WDT.instance)
         machine.clock.advance(60000)  # no reset: nothing was started
 
     def test_a_kept_watchdog_never_resets_the_repl(self):
         Watchdog(4000)
-        watchdog.keep_if_running()
+        keeper.keep_if_running()
         machine.clock.advance(120000)  # two idle minutes at the prompt
         self.assertFalse(machine.WDT.instance.expired())
         gaps = [b - a for a, b in zip(machine.WDT.instance.feeds, machine.WDT.instance.feeds[1:])]
@@ -261,7 +261,7 @@ class WatchdogKeeperTest(unittest.TestCase):
 
     def test_a_soft_reset_ends_the_keeper_and_the_watchdog_bites(self):
         Watchdog(4000)
-        watchdog.keep_if_running()
+        keeper.keep_if_running()
         machine.soft_reset()
         with self.assertRaises(machine.ChipReset):
             machine.clock.advance(9000)
@@ -269,7 +269,7 @@ class WatchdogKeeperTest(unittest.TestCase):
 
     def test_the_firmware_takes_over_and_a_hang_still_resets(self):
         Watchdog(4000)
-        watchdog.keep_if_running()
+        keeper.keep_if_running()
         wd = Watchdog(4000)  # main.py after the soft reset
         machine.clock.advance(3000)
         wd.feed()

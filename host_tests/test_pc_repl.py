@@ -56,6 +56,7 @@ DRIVER = textwrap.dedent("""
     def firmware(ms, interrupt=False, hang=False):
         # boot.py then main.py, as after a reset; the loop runs ms passes of 1 ms each.
         import boot  # noqa: F401
+        seen.setdefault("keeper_at_boot", []).append("hw.keeper" in sys.modules)
         import main
         app = main.start(clock=machine.clock.ticks_ms, log=lambda line: None)
         end = machine.clock.now + ms
@@ -96,6 +97,7 @@ DRIVER = textwrap.dedent("""
     forget_firmware()
     if WITH_BOOT:
         import boot  # noqa: F401
+        seen["keeper_at_boot"].append("hw.keeper" in sys.modules)
     copied = 0
     for _ in range(90):
         with open("copied.bin", "w") as f:
@@ -146,6 +148,9 @@ def test_interrupt_repl_redeploy_and_the_watchdog_still_guards_the_loop(tmp_path
     assert seen["resets"] == [["hang", "watchdog"]]  # only the hung loop, after the deploy
     assert seen["feeds_after_deploy"] > 9000  # two runs of the loop, a feed a pass
     assert seen["out_after_deploy"] == 1
+    # boot.py keeps its keeper loaded only while a watchdog runs: after power-up and after the
+    # deploy's hard reset it is dropped; into the deploy and after Ctrl-D it keeps the board.
+    assert seen["keeper_at_boot"] == [False, True, False, True]
 
 
 def test_without_boot_py_the_watchdog_cuts_the_deploy_short(tmp_path):

@@ -37,13 +37,13 @@ MPY = ROOT / "build" / "mpy"
 STAGE = ROOT / "build" / "deploy"  # the config.json to copy, kept so that --dry-run output can be pasted
 BOARDS = ROOT / "boards"
 SOURCES = (ROOT / "firmware" / "main.py", ROOT / "firmware" / "boot.py")
-WATCHDOG = ROOT / "firmware" / "hw" / "watchdog.py"
+KEEPER = ROOT / "firmware" / "hw" / "keeper.py"
 MPREMOTE = [sys.executable, "-m", "mpremote"]
 PROBE_S = 3.0  # how long a board has to show its prompt after Ctrl-C
 COMMAND_S = 600  # one mpremote command; a whole deploy takes about 90 s
 
 # Runs on the board first, right after mpremote's soft reset: keeps a running watchdog fed for the
-# whole deploy with the firmware's own keeper (firmware/hw/watchdog.py, sent as source, so that a
+# whole deploy with the firmware's own keeper (firmware/hw/keeper.py, sent as source, so that a
 # board running a firmware without boot.py is kept too; a board without the firmware has nothing
 # to keep), then makes the folders and removes the .py sources that would shadow the .mpy files.
 _KEEP = """try:
@@ -126,7 +126,7 @@ def commands(port, config_file, mpy=MPY, display=False):
     folders = sorted({p.parent.as_posix() for p in compiled if p.parent.parts} | {"boards"})
     stale = [p.with_suffix(".py").as_posix() for p in compiled]
     base = MPREMOTE + ["connect", port]
-    keep = _KEEP % WATCHDOG.read_text()
+    keep = _KEEP % KEEPER.read_text()
     chain = base + ["exec", "exec(%r)" % (keep + _PREPARE % (folders, stale)), "+"]  # one line
     for rel in compiled:
         chain += ["fs", "cp", str(mpy / rel), ":" + rel.as_posix(), "+"]
