@@ -39,5 +39,6 @@ def drop_until(buf, start, n, sync):
     j = buf.find(sync, start, n)
     if j < 0:
         return 0
-    copy(buf, 0, buf, j, n - j)  # forward, so the overlap is safe
-    return n - j
+    n -= j
+    copy(buf, 0, buf, j, n)  # forward, so the overlap is safe
+    return n

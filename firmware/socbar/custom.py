@@ -38,6 +38,11 @@ from .reading import (
     F_VOLTAGE,
 )
 
+try:
+    import micropython
+except ImportError:  # CPython
+    from .compat import micropython
+
 SLOTS = (
     "soc", "status", "voltage_mv", "current_ma", "cell_min_mv", "cell_max_mv", "ah_used_mah", "speed",
     "temp_internal", "temp_ext1", "temp_ext2",
@@ -177,6 +182,10 @@ class CustomDecoder:
     """Decodes frames of a described layout into the slots of a Reading; see the module docstring.
 
     ``desc`` must be a description without errors (``description_errors``).
+
+    The functions of every frame are machine code (``@micropython.native``): their state does
+    not fit the 11 machine words a bytecode call keeps on the C stack, and a larger one would
+    be taken from the heap at every call.
     """
 
     name = "custom"
@@ -233,6 +242,7 @@ class CustomDecoder:
         self.skipped += self._n
         self._n = 0
 
+    @micropython.native
     def feed(self, data, n):
         """Consume ``data[0:n]``; return the OR of the F_* flags of the frames completed."""
         buf = self._buf
@@ -260,6 +270,7 @@ class CustomDecoder:
             flags |= self._settle()
         return flags
 
+    @micropython.native
     def _settle(self):
         """Check the sync prefix and any complete frame in the buffer; return the frames' flags."""
         buf = self._buf
@@ -303,6 +314,7 @@ class CustomDecoder:
             return xor8(buf, self._start, end) == buf[end]
         return True
 
+    @micropython.native
     def _decode(self):
         buf = self._buf
         r = self.reading
@@ -344,6 +356,7 @@ class CustomDecoder:
         return flags
 
 
+@micropython.native
 def _raw(buf, offset, width, how):
     """The field's integer, a 4-byte one saturated at +-SATURATE."""
     if width == 1:
@@ -370,6 +383,7 @@ def _raw(buf, offset, width, how):
     return (hi << 16) | lo
 
 
+@micropython.native
 def _scaled(value, mul, div, limit):
     """value x mul / div, rounded toward zero, saturated at +-SATURATE."""
     if value > limit or value < -limit:

@@ -18,6 +18,11 @@ from array import array
 
 from .compat import const
 
+try:
+    import micropython
+except ImportError:  # CPython
+    from .compat import micropython
+
 PREFERENCE = ("tinybms", "custom", "cav3")
 LIMIT = const(1024)  # bytes: several CA V3 rows, or many frames of any binary format
 _UNCHECKED = const(2)  # frames a candidate without a checksum must decode to win
@@ -31,7 +36,8 @@ def _needed(dec):
 
 
 class Detector:
-    """Runs candidate decoders side by side; see the module docstring."""
+    """Runs candidate decoders side by side; see the module docstring. ``feed`` is machine code
+    (``@micropython.native``): as bytecode its state would be taken from the heap at every call."""
 
     def __init__(self, decoders, limit=LIMIT):
         self.decoders = tuple(decoders)
@@ -70,6 +76,7 @@ class Detector:
             total += dec.bad
         return total
 
+    @micropython.native
     def feed(self, buf, n):
         """Feed ``buf[0:n]`` to every candidate; return the winning decoder or None."""
         decoders = self.decoders

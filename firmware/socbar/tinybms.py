@@ -452,7 +452,19 @@ class TinyBmsDecoder:
             if pl & 3:
                 return _MALFORMED
             self._req_cmd = 0  # answered
-            return int(self._pairs(pl >> 2))
+            # (address, value) pairs, both little-endian; no register lives above 0x7FFF
+            regs = ptr16(r.regs)
+            addrs = ptr16(r.reg_addrs)  # signed 16-bit in the Reading
+            n = 0
+            for i in range(pl >> 2):
+                p = 3 + 4 * i
+                addr = buf[p] | (buf[p + 1] << 8)
+                if addr < 0x8000:
+                    addrs[n] = addr
+                    regs[n] = buf[p + 2] | (buf[p + 3] << 8)
+                    n += 1
+            r.reg_count = n
+            return int(self._registers())
         if self._asked and not self._req_answered(cmd):  # no call on a line of broadcasts
             return _MALFORMED
         if cmd == 0x1A:
@@ -545,6 +557,11 @@ class TinyBmsDecoder:
                 cells[i] = buf[3 + 2 * i] | (buf[4 + 2 * i] << 8)
             r.cell_count = count
             return _F_CELLS
+        # 0x03 (big-endian) or 0x07 (little-endian): a run of consecutive registers
+        regs = ptr16(r.regs)
+        hi = 3 if cmd == 0x03 else 4  # where each register's high byte is
+        for i in range(count):
+            regs[i] = (buf[hi + 2 * i] << 8) | buf[7 - hi + 2 * i]
         return int(self._block(cmd, count))
 
     def _version(self, pl):
@@ -566,96 +583,82 @@ class TinyBmsDecoder:
         return _F_VERSION
 
     def _block(self, cmd, count):
-        """A 0x03 (big-endian) or 0x07 (little-endian) run of consecutive registers."""
-        buf = self._buf
-        r = self.reading
-        regs = r.regs
-        addrs = r.reg_addrs
+        """A 0x03 / 0x07 run of ``count`` registers (``_decode`` put their values in ``regs``):
+        their addresses come from the request it answers, or are -1 when none was seen."""
         first = -1
         if self._req_cmd == cmd and self._req_count == count and self._req_addr + count <= 0x8000:
             first = self._req_addr
         self._req_cmd = 0
+        self.reading.reg_count = count
+        addrs = self.reading.reg_addrs
         for i in range(count):
-            if cmd == 0x03:
-                regs[i] = (buf[3 + 2 * i] << 8) | buf[4 + 2 * i]
-            else:
-                regs[i] = buf[3 + 2 * i] | (buf[4 + 2 * i] << 8)
             addrs[i] = first + i if first >= 0 else -1
-        r.reg_count = count
-        if first < 0:
-            return _F_REGS
-        return self._registers()
-
-    def _pairs(self, count):
-        """A 0x09 reply: (address, value) pairs, both little-endian."""
-        buf = self._buf
-        r = self.reading
-        regs = r.regs
-        addrs = r.reg_addrs
-        n = 0
-        for i in range(count):
-            p = 3 + 4 * i
-            addr = buf[p] | (buf[p + 1] << 8)
-            if addr < 0x8000:  # reg_addrs holds signed 16-bit addresses; no register lives above
-                addrs[n] = addr
-                regs[n] = buf[p + 2] | (buf[p + 3] << 8)
-                n += 1
-        r.reg_count = n
-        return self._registers()
+        return self._registers() if first >= 0 else _F_REGS
 
     def _registers(self):
-        """Copy registers of known address into the meaningful slots (docs/protocol.md section 3)."""
-        r = self.reading
-        regs = r.regs
-        addrs = r.reg_addrs
+        """Copy registers of known address into the meaningful slots (docs/protocol.md section 3).
+
+        These paths are rare (replies to register reads) and run as bytecode: each function keeps
+        within the 11 machine words of state MicroPython holds on the C stack, so a register
+        frame allocates nothing either."""
         if not self._regs_plausible():
             return _MALFORMED
         flags = _F_REGS
-        for i in range(r.reg_count):
-            addr = addrs[i]
-            value = regs[i]
-            paired = i > 0 and addrs[i - 1] == addr - 1  # 32-bit values: low word first
-            if addr < 16:
-                r.cells[addr] = value
-                if r.cell_count <= addr:
-                    r.cell_count = addr + 1
-                flags |= _F_CELLS
-            elif (addr == 37 or addr == 39) and paired:
-                milli = _milli(value, regs[i - 1])
-                if milli != NOT_FINITE:
-                    if addr == 37:
-                        r.voltage_mv = milli
-                        flags |= _F_VOLTAGE
-                    else:
-                        r.current_ma = milli
-                        flags |= _F_CURRENT
-            elif addr == 40:
-                r.cell_min_mv = value
-                flags |= _F_CELL_MIN
-            elif addr == 41:
-                r.cell_max_mv = value
-                flags |= _F_CELL_MAX
-            elif addr == 42 or addr == 43 or addr == 48:
-                r.temps[0 if addr == 48 else addr - 41] = _s16(value)
-                flags |= _F_TEMPS
-            elif addr == 47 and paired:
-                r.soc = _u32(value, regs[i - 1])
-                flags |= _F_SOC
-            elif addr == 50:
-                r.status = value
-                flags |= _F_STATUS
+        for i in range(self.reading.reg_count):
+            flags |= self._register(i)
         return flags
+
+    def _register(self, i):
+        """Register ``i`` of the reply into its slot, if its address has one; the flag it sets."""
+        r = self.reading
+        addr = r.reg_addrs[i]
+        value = r.regs[i]
+        if addr < 16:
+            r.cells[addr] = value
+            if r.cell_count <= addr:
+                r.cell_count = addr + 1
+            return _F_CELLS
+        if addr == 40:
+            r.cell_min_mv = value
+            return _F_CELL_MIN
+        if addr == 41:
+            r.cell_max_mv = value
+            return _F_CELL_MAX
+        if addr == 42 or addr == 43 or addr == 48:
+            r.temps[0 if addr == 48 else addr - 41] = _s16(value)
+            return _F_TEMPS
+        if addr == 50:
+            r.status = value
+            return _F_STATUS
+        if (addr == 37 or addr == 39 or addr == 47) and i > 0 and r.reg_addrs[i - 1] == addr - 1:
+            return self._register32(i)
+        return 0
+
+    def _register32(self, i):
+        """Registers ``i - 1`` and ``i`` hold a 32-bit value, low word first: the pack voltage
+        (float, 36-37), the current (float, 38-39) or the SOC (46-47)."""
+        r = self.reading
+        addr = r.reg_addrs[i]
+        if addr == 47:
+            r.soc = _u32(r.regs[i], r.regs[i - 1])
+            return _F_SOC
+        milli = _milli(r.regs[i], r.regs[i - 1])
+        if milli == NOT_FINITE:
+            return 0
+        if addr == 37:
+            r.voltage_mv = milli
+            return _F_VOLTAGE
+        r.current_ma = milli
+        return _F_CURRENT
 
     def _regs_plausible(self):
         """False when a register carries what no BMS sends: SOC over 100 %, a cell over CELL_MV_MAX."""
         r = self.reading
-        regs = r.regs
-        addrs = r.reg_addrs
         for i in range(r.reg_count):
-            addr = addrs[i]
-            if addr == 40 or addr == 41:
-                if regs[i] > CELL_MV_MAX:
-                    return False
-            elif addr == 47 and i > 0 and addrs[i - 1] == 46 and _u32(regs[i], regs[i - 1]) > _SOC_FULL:
+            addr = r.reg_addrs[i]
+            if (addr == 40 or addr == 41) and r.regs[i] > CELL_MV_MAX:
+                return False
+            if (addr == 47 and i > 0 and r.reg_addrs[i - 1] == 46
+                    and _u32(r.regs[i], r.regs[i - 1]) > _SOC_FULL):
                 return False
         return True
