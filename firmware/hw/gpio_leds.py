@@ -30,11 +30,13 @@ class GpioLeds:
         """Show frame (3 bytes per segment); a pin is touched only when it changes."""
         count = len(frame) // 3
         for i in range(len(self._lit)):
-            j = 3 * i
-            lit = 1 if i < count and (frame[j] | frame[j + 1] | frame[j + 2]) else 0
+            lit = 1 if i < count and (frame[3 * i] | frame[3 * i + 1] | frame[3 * i + 2]) else 0
             if lit != self._lit[i]:
-                self._lit[i] = lit
-                if self._pwms:
-                    self._pwms[i].duty_u16(self._duty_on if lit else self._duty_off)
-                else:
-                    self._pins[i].value(self._on if lit else 1 - self._on)
+                self._set(i, lit)
+
+    def _set(self, i, lit):
+        self._lit[i] = lit
+        if self._pwms:
+            self._pwms[i].duty_u16(self._duty_on if lit else self._duty_off)
+        else:
+            self._pins[i].value(self._on if lit else 1 - self._on)

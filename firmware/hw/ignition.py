@@ -36,12 +36,17 @@ class IgnitionTimer:
         self._period = period_ms
         self._tick = tick
         self._timer = Timer(-1)
-        self.start()
+        self._hard = True
+        try:
+            self.start()
+        except TypeError:
+            self._hard = False
+            self.start()
 
     def start(self):
-        try:
+        if self._hard:
             self._timer.init(mode=Timer.PERIODIC, period=self._period, callback=self._tick, hard=True)
-        except TypeError:
+        else:
             self._timer.init(mode=Timer.PERIODIC, period=self._period, callback=self._tick)
 
     def stop(self):
