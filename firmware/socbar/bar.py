@@ -42,11 +42,6 @@ from array import array
 
 from .compat import const, ticks_add, ticks_diff
 
-try:
-    import micropython
-except ImportError:  # CPython
-    from .compat import micropython
-
 # socbar/state.py's states, as private copies: mpy-cross folds them into the code, so they
 # cost no globals entry and no lookup (host_tests/test_pc_constants.py checks them).
 _FAULT = const(4)
@@ -60,7 +55,7 @@ _PCT = const(100)  # 0.01 % steps per percent
 _STEPS = const(10000)  # 100 % in 0.01 % steps
 _SOC_PER_STEP = const(10000)  # Reading SOC units (0.000001 %) per 0.01 % step
 _EPOCH = const(60000)  # a whole number of every pattern's period
-_STEP_MS = const(50)  # every pattern's edges fall on multiples of this
+_HOLD_MS = const(1000)  # how long a picture that does not blink is kept without a redraw
 
 # Colour slots in the palette; the colour map follows them.
 _C_OFF = const(0)
@@ -111,29 +106,34 @@ class BarRenderer:
         self._level = -1  # SOC segments shown; -1: start afresh
         self._color = 0
         self._low = False
+        self._fill = 0  # the picture of the last draw: _fill segments in colour slot _fill_col,
+        self._fill_col = _C_OFF
+        self._mark = -1  # ... and up to two segments in _mark_col over them
+        self._mark2 = -1
+        self._mark_col = _C_OFF
 
-    @micropython.native
     def render(self, state, soc, now):
         """Redraw ``frame`` for ``state`` at time ``now``; True when its bytes changed.
 
-        The frame starts dark, so a first render of a dark state returns False.
-        """
-        followed = False
+        The frame starts dark, so a first render of a dark state returns False. Between two
+        edges of the pattern only a SOC that changes what is shown of it (level, colour, low
+        blink) is drawn; everything else returns at once, and nothing here allocates: each
+        function keeps within the 11 machine words of state a bytecode call holds on the C
+        stack."""
         if state == self._state and ticks_diff(now, self._until) < 0:
-            # Nothing moves before the pattern's next step: only a SOC that changes what is
-            # shown of it (level, colour, low blink) can change the picture.
             if soc == self._soc:
                 return False
             self._soc = soc
-            if state > _REGEN:
-                return False  # a state that does not show the SOC
-            level = self._level
-            color = self._color
-            low = self._low
+            if state > _REGEN or not self._follow(soc):
+                return False  # a state that does not show the SOC, or nothing of it moved
+            return self._draw(state, now)
+        if state <= _REGEN:
             self._follow(soc)
-            if self._level == level and self._color == color and self._low == low:
-                return False
-            followed = True
+        self._soc = soc
+        return self._draw(state, now)
+
+    def _draw(self, state, now):
+        """The picture of ``state`` at ``now`` into ``frame``; True when a byte changed."""
         if state != self._state:
             self._state = state
             self._t0 = now
@@ -141,102 +141,134 @@ class BarRenderer:
         if t < 0 or t >= _EPOCH:
             t = t % _EPOCH
             self._t0 = ticks_add(now, -t)
-        n = self.segments
-        fill = 0  # segments 0..fill-1 in colour ``fill_col``
-        fill_col = _C_OFF
-        mark = -1  # up to two segments drawn in ``mark_col`` over the fill
-        mark2 = -1
-        mark_col = _C_OFF
-        if state <= _REGEN:  # live, charging, full, regen: the SOC is shown
-            if not followed:
-                self._follow(soc)
-            fill = self._level
-            fill_col = _C_MAP + self._color
-            if state == _LIVE:
-                if self._low and fill > 0:
-                    mark = fill - 1
-                    mark_col = fill_col if t % 1000 < 500 else _C_OFF
-            elif state == _FULL:
-                if fill > 0 and t % 2000 >= 1750:
-                    mark = fill - 1
-            else:
-                mark = fill if fill < n else n - 1
-                if state == _REGEN:
-                    mark_col = _C_REGEN if t % 500 < 250 else _C_OFF
-                else:
-                    mark_col = _C_CHARGE if t % 2000 < 1000 else _C_OFF
-        else:
-            self._level = -1
-            if state == _FAULT:
-                p = t % 1000
-                if p < 100 or 200 <= p < 300:
-                    fill = n
-                    fill_col = _C_FAULT
-            elif state == _LINK_LOST:
-                mark = 0
-                mark2 = n - 1
-                p = t % 2000
-                mark_col = _C_LOST if p < 500 and p % 200 < 100 else _C_OFF
-            elif state == _STALE:
-                mark = 0
-                mark_col = _C_STALE if t % 2000 < 200 else _C_OFF
-        self.lit = fill if state <= _REGEN else 0
-        self._soc = soc
-        self._until = ticks_add(now, _STEP_MS - t % _STEP_MS)
-        return self._paint(fill, fill_col, mark, mark2, mark_col)
+        step = self._pattern(state, t)
+        self._until = ticks_add(now, step - t % step if step else _HOLD_MS)
+        return self._paint()
 
-    @micropython.native
-    def _paint(self, fill, fill_col, mark, mark2, mark_col):
-        """Write every segment's colour into ``frame``; True when a byte changed."""
+    def _pattern(self, state, t):
+        """What the segments show ``t`` ms into the pattern of ``state`` (``_fill`` segments in
+        ``_fill_col``, up to two ``_mark`` ones in ``_mark_col`` over them); returns the step
+        every edge of the pattern falls on, or 0 when nothing blinks."""
+        self._mark = self._mark2 = -1
+        self._mark_col = _C_OFF
+        if state > _REGEN:
+            self._level = -1
+            self.lit = 0
+            return self._alarm(state, t)
+        fill = self.lit = self._fill = self._level
+        col = self._fill_col = _C_MAP + self._color
+        if state == _LIVE:
+            if self._low and fill > 0:
+                self._mark = fill - 1
+                self._mark_col = col if t % 1000 < 500 else _C_OFF
+                return 500
+            return 0
+        if state == _FULL:
+            if fill > 0 and t % 2000 >= 1750:
+                self._mark = fill - 1
+            return 250
         n = self.segments
-        f = self.frame
-        rgb = self._rgb
+        self._mark = fill if fill < n else n - 1
+        if state == _REGEN:
+            self._mark_col = _C_REGEN if t % 500 < 250 else _C_OFF
+            return 250
+        self._mark_col = _C_CHARGE if t % 2000 < 1000 else _C_OFF
+        return 1000
+
+    def _alarm(self, state, t):
+        """``_pattern`` of the states that do not show the SOC."""
+        self._fill = 0
+        self._fill_col = _C_OFF
+        if state == _FAULT:
+            p = t % 1000
+            if p < 100 or 200 <= p < 300:
+                self._fill = self.segments
+                self._fill_col = _C_FAULT
+            return 100
+        if state == _LINK_LOST:
+            self._mark = 0
+            self._mark2 = self.segments - 1
+            p = t % 2000
+            self._mark_col = _C_LOST if p < 500 and p % 200 < 100 else _C_OFF
+            return 100
+        if state == _STALE:
+            self._mark = 0
+            self._mark_col = _C_STALE if t % 2000 < 200 else _C_OFF
+            return 200
+        return 0  # empty, asleep: dark
+
+    def _paint(self):
+        """Write every segment's colour into ``frame``; True when a byte changed."""
         changed = False
-        for i in range(n):
-            s = mark_col if i == mark or i == mark2 else fill_col if i < fill else _C_OFF
-            s *= 3
-            j = 3 * (n - 1 - i if self._reverse else i)
-            if f[j] != rgb[s + 1] or f[j + 1] != rgb[s] or f[j + 2] != rgb[s + 2]:
-                f[j] = rgb[s + 1]
-                f[j + 1] = rgb[s]
-                f[j + 2] = rgb[s + 2]
+        for i in range(self.segments):
+            if self._put(i, self._slot(i)):
                 changed = True
         return changed
 
-    @micropython.native
+    def _slot(self, i):
+        """The colour slot of segment ``i``."""
+        if i == self._mark or i == self._mark2:
+            return self._mark_col
+        return self._fill_col if i < self._fill else _C_OFF
+
+    def _put(self, i, slot):
+        """Segment ``i`` in the colour of ``slot`` (GRB); True when its bytes changed."""
+        j = 3 * (self.segments - 1 - i if self._reverse else i)
+        s = 3 * slot
+        f = self.frame
+        rgb = self._rgb
+        if f[j] == rgb[s + 1] and f[j + 1] == rgb[s] and f[j + 2] == rgb[s + 2]:
+            return False
+        f[j] = rgb[s + 1]
+        f[j + 1] = rgb[s]
+        f[j + 2] = rgb[s + 2]
+        return True
+
     def _follow(self, soc):
-        """Move the shown level, colour and low flag towards ``soc``, with hysteresis."""
+        """Move the shown level, colour and low flag towards ``soc``, with hysteresis; True when
+        one of them moved (always when starting afresh, without hysteresis)."""
         p = soc // _SOC_PER_STEP
-        if p < 0:
-            p = 0
-        elif p > _STEPS:
-            p = _STEPS
-        h = self._hyst
-        last = self._last_color
+        p = 0 if p < 0 else _STEPS if p > _STEPS else p
         if self._level < 0:
             self._level = self._count(p)
-            c = 0
-            while c < last and self._from[c + 1] <= p:
-                c += 1
-            self._color = c
+            self._color = 0
+            self._move_color(p, 0)
             self._low = p < self._low_at
-            return
-        up = self._count(p - h)
-        down = self._count(p + h)
-        if self._level < up:
-            self._level = up
-        elif self._level > down:
-            self._level = down
+            return True
+        h = self._hyst
+        moved = self._move_level(p, h)
+        if self._move_color(p, h):
+            moved = True
+        low = p < self._low_at + h if self._low else p < self._low_at - h
+        if low != self._low:
+            self._low = low
+            moved = True
+        return moved
+
+    def _move_level(self, p, h):
+        """The level moves up once ``p`` is ``h`` past a segment's edge, down once ``h`` below."""
+        level = self._count(p - h)
+        if self._level < level:
+            self._level = level
+            return True
+        level = self._count(p + h)
+        if self._level > level:
+            self._level = level
+            return True
+        return False
+
+    def _move_color(self, p, h):
+        """The colour moves to the last one whose from_pct ``p`` is ``h`` past (down: ``h`` below)."""
         c = self._color
-        while c < last and p >= self._from[c + 1] + h:
+        frm = self._from
+        while c < self._last_color and p >= frm[c + 1] + h:
             c += 1
-        while c > 0 and p < self._from[c] - h:
+        while c > 0 and p < frm[c] - h:
             c -= 1
+        if c == self._color:
+            return False
         self._color = c
-        if self._low:
-            self._low = p < self._low_at + h
-        else:
-            self._low = p < self._low_at - h
+        return True
 
     def _count(self, p):
         """Segments lit for ``p`` (0.01 % steps): those whose lower edge ``p`` is above."""
