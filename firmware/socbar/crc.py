@@ -1,26 +1,13 @@
 """Checksums of the BMS frames: CRC-16/MODBUS, and sum8 / xor8 for custom frames.
 
 CRC-16/MODBUS (docs/protocol.md section 2): reflected polynomial 0xA001, initial
-value 0xFFFF, no final XOR; sent low byte first. The table is built once at
-import. On MicroPython a viper loop does the per-byte work (the hot spot of
+value 0xFFFF, no final XOR; sent low byte first, from the table of
+socbar/crctable.py. On MicroPython a viper loop does the per-byte work (the hot spot of
 decoding on the RP2040); ``crc16_py`` is the portable reference it is tested
 against.
 """
 
-from array import array
-
-
-def _table():
-    table = array("H", bytes(512))
-    for i in range(256):
-        crc = i
-        for _ in range(8):
-            crc = (crc >> 1) ^ 0xA001 if crc & 1 else crc >> 1
-        table[i] = crc
-    return table
-
-
-TABLE = _table()
+from .crctable import TABLE
 
 
 def crc16_py(buf, start, end, crc=0xFFFF):

@@ -49,7 +49,7 @@ RP2040 and decoding never allocates.
 """
 
 from .compat import const
-from .crc import TABLE as _CRC_TABLE
+from .crctable import TABLE as _CRC_TABLE
 
 try:
     import micropython
