@@ -12,7 +12,7 @@ import alloc
 import frames
 from fake_line import Clock, Ignition, Leds, LineUart
 from socbar.config import validate
-from socbar.reading import F_TEMPS
+from socbar.fields import F_TEMPS
 
 PERIOD_MS = 1000
 
@@ -436,7 +436,7 @@ class DetectionHandOverTest(unittest.TestCase):
     """Auto-detection picks one format; what another candidate decoded meanwhile is not the BMS's."""
 
     def test_a_stray_cycle_analyst_line_leaves_nothing_behind(self):
-        from socbar.reading import F_AH, F_CURRENT, F_VOLTAGE
+        from socbar.fields import F_AH, F_CURRENT, F_VOLTAGE
         from socbar.state import CHARGING, LIVE
 
         # A line a Cycle Analyst could have sent (52.3 V, 4.25 A into the pack: charging by

@@ -11,7 +11,7 @@ import unittest
 import alloc
 from feeding import counters, feed
 from socbar.cav3 import LINE_MAX, VALUE_NAMES, CaV3Decoder
-from socbar.reading import (
+from socbar.fields import (
     CA_BRAKE,
     CA_THROTTLE_FAULT,
     F_AH,
@@ -22,8 +22,8 @@ from socbar.reading import (
     F_VALUES,
     F_VOLTAGE,
     NO_SENSOR,
-    Reading,
 )
+from socbar.reading import Reading
 
 V31 = ["Ah", "V", "A", "S", "D", "Deg", "RPM", "HW", "Nm", "ThI", "ThO", "AuxA", "AuxD", "Flgs"]
 HEADER = "\t".join(V31)

@@ -11,7 +11,7 @@ import frames
 from feeding import counters, feed
 from socbar.config import DEFAULTS
 from socbar.custom import MAX_FIELDS, SATURATE, CustomDecoder, description_errors
-from socbar.reading import (
+from socbar.fields import (
     F_AH,
     F_CURRENT,
     F_SOC,
@@ -22,8 +22,8 @@ from socbar.reading import (
     F_VOLTAGE,
     MAX_VALUES,
     NO_SENSOR,
-    Reading,
 )
+from socbar.reading import Reading
 
 
 def field(name, offset, width, endian="little", signed=False, mul=1, div=1):

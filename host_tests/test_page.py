@@ -3,8 +3,9 @@
 import unittest
 
 from socbar.config import validate
+from socbar.fields import F_CURRENT, F_STATUS, F_TEMPS, F_VOLTAGE, NO_SENSOR
 from socbar.page import lines
-from socbar.reading import F_CURRENT, F_STATUS, F_TEMPS, F_VOLTAGE, NO_SENSOR, Reading
+from socbar.reading import Reading
 from socbar.state import LIVE, REGEN, STALE, BmsState
 
 

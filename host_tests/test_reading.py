@@ -2,7 +2,8 @@
 
 import unittest
 
-from socbar.reading import MAX_CELLS, MAX_REGS, MAX_VALUES, MAX_VERSION, NO_SENSOR, Reading
+from socbar.fields import MAX_CELLS, MAX_REGS, MAX_VALUES, MAX_VERSION, NO_SENSOR
+from socbar.reading import Reading
 
 SCALARS = ("have", "soc", "status", "voltage_mv", "current_ma", "cell_min_mv", "cell_max_mv",
            "ah_used_mah", "speed", "distance_km", "time_left_s", "cell_count", "reg_count",

@@ -4,7 +4,7 @@ import json
 import unittest
 
 from socbar import record
-from socbar.reading import (
+from socbar.fields import (
     CA_BRAKE,
     CA_THROTTLE_FAULT,
     F_CA_FLAGS,
@@ -17,8 +17,8 @@ from socbar.reading import (
     F_VALUES,
     F_VOLTAGE,
     NO_SENSOR,
-    Reading,
 )
+from socbar.reading import Reading
 
 
 class FixedTest(unittest.TestCase):
@@ -107,7 +107,7 @@ class LineTest(unittest.TestCase):
 
 class EveryFieldTest(unittest.TestCase):
     def test_every_flag_in_its_unit_and_order(self):
-        from socbar.reading import (
+        from socbar.fields import (
             F_ACK,
             F_AH,
             F_CELLS,

@@ -9,7 +9,7 @@ import unittest
 import alloc
 from socbar.compat import ticks_add
 from socbar.config import validate
-from socbar.reading import (
+from socbar.fields import (
     CA_BRAKE,
     CA_THROTTLE_FAULT,
     F_AH,
@@ -18,8 +18,8 @@ from socbar.reading import (
     F_SOC,
     F_STATUS,
     F_VOLTAGE,
-    Reading,
 )
+from socbar.reading import Reading
 from socbar.state import (
     ASLEEP,
     CHARGING,

@@ -11,7 +11,7 @@ import alloc
 import frames
 from feeding import feed
 from frames import float32_bits, float32_le, frame, i16le, u16be, u16le, u32le, with_pl
-from socbar.reading import (
+from socbar.fields import (
     F_ACK,
     F_CELL_MAX,
     F_CELL_MIN,
@@ -28,8 +28,8 @@ from socbar.reading import (
     F_VOLTAGE,
     MAX_REGS,
     NO_SENSOR,
-    Reading,
 )
+from socbar.reading import Reading
 from socbar.requests import read_block, read_registers, request
 from socbar.tinybms import (
     ASK_MEMORY,

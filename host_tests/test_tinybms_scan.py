@@ -9,7 +9,8 @@ import unittest
 import frames
 from feeding import feed
 from frames import float32_le, frame, i16le, u16be, u16le, u32le, with_pl
-from socbar.reading import F_REGS, F_SOC, F_STATUS, F_TEMPS, MAX_REGS, NO_SENSOR, Reading
+from socbar.fields import F_REGS, F_SOC, F_STATUS, F_TEMPS, MAX_REGS, NO_SENSOR
+from socbar.reading import Reading
 from socbar.tinybms import TinyBmsDecoder, float_milli
 
 SOC = frame(0x1A, u32le(50000000))  # a 50 % SOC broadcast

@@ -42,7 +42,7 @@ makes the row bad.
 from array import array
 
 from .compat import const
-from .reading import (
+from .fields import (
     CA_BRAKE,
     CA_THROTTLE_FAULT,
     F_AH,

@@ -24,8 +24,7 @@ from array import array
 from .bytecopy import copy, drop_until
 from .compat import const
 from .crc import crc16, sum8, xor8
-from .jsontext import show
-from .reading import (
+from .fields import (
     F_AH,
     F_CELL_MAX,
     F_CELL_MIN,
@@ -37,6 +36,7 @@ from .reading import (
     F_VALUES,
     F_VOLTAGE,
 )
+from .jsontext import show
 
 try:
     import micropython

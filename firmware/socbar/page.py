@@ -5,7 +5,7 @@ one keeps this code off its heap. The page hides what the bar hides: the SOC
 only while the state shows it, a value only once a frame carried it.
 """
 
-from .reading import (
+from .fields import (
     CA_BRAKE,
     CA_THROTTLE_FAULT,
     F_CA_FLAGS,

@@ -5,7 +5,7 @@ MicroPython print the very same bytes (their float formatting differs). This
 allocates freely: it runs once per record in tools, never on the hot path.
 """
 
-from .reading import (
+from .fields import (
     CA_BRAKE,
     CA_THROTTLE_FAULT,
     F_ACK,

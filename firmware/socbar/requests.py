@@ -8,7 +8,7 @@ never loads them: only poll mode and the PC tools ask.
 """
 
 from .crc import crc16
-from .reading import MAX_REGS
+from .fields import MAX_REGS
 from .tinybms import SYNC
 
 _READS = b"\x14\x15\x16\x17\x18\x1a\x1b\x1c\x1e\x1f\x20"

@@ -11,7 +11,7 @@ pack's capacity is the better source when the data has it.
 """
 
 from .compat import const
-from .reading import SOC_FULL
+from .fields import SOC_FULL
 
 try:
     import micropython

@@ -7,7 +7,7 @@ and the PC tools use.
 
 from .compat import const, ticks_diff
 
-# socbar/reading.py's constants, as private copies: mpy-cross folds them into the code, so
+# socbar/fields.py's constants, as private copies: mpy-cross folds them into the code, so
 # they cost no globals entry and no lookup (host_tests/test_pc_constants.py checks them).
 _CA_THROTTLE_FAULT = const(0x02)
 _F_AH = const(0x0100)

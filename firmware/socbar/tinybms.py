@@ -59,7 +59,7 @@ except ImportError:  # CPython: the scanner runs as plain Python
 # The viper functions take bytearrays and arrays as ptr8 / ptr32; the stubs cannot say so.
 # pyright: reportArgumentType=false
 
-# socbar/reading.py's constants, as private copies: mpy-cross folds them into the code, so
+# socbar/fields.py's constants, as private copies: mpy-cross folds them into the code, so
 # they cost no globals entry and no lookup (host_tests/test_pc_constants.py checks them).
 _F_ACK = const(0x0800)
 _F_CELL_MAX = const(0x8000)
