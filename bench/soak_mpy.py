@@ -27,7 +27,7 @@ from fake_line import Clock, Ignition, Leds, LineUart
 from frames import frame, u16le, u32le
 from socbar.compat import ticks_diff
 from socbar.config import validate
-from socbar.state import ASLEEP, CHARGING, EMPTY, FULL, LINK_LOST, LIVE, REGEN, STATE_NAMES
+from socbar.states import ASLEEP, CHARGING, EMPTY, FULL, LINK_LOST, LIVE, REGEN, STATE_NAMES
 
 TICK_MS = 2  # ignition_tick period, as the board's timer
 STEP_MS = 10  # one App pass per STEP_MS of virtual time

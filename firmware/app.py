@@ -63,7 +63,7 @@ try:
 except ImportError:  # CPython
     from socbar.compat import micropython
 
-# Constants of line.py and socbar/state.py, as private copies: mpy-cross folds them into the
+# Constants of line.py and socbar/states.py, as private copies: mpy-cross folds them into the
 # code, so they cost no globals entry and no lookup (host_tests/test_pc_constants.py checks them).
 _RX_BYTES = const(256)
 _ASLEEP = const(6)

@@ -121,7 +121,7 @@ class ListenTest(unittest.TestCase):
         rig = Rig(TINY)
         rig.broadcast(3, pct=80)
         app = rig.app
-        from socbar.state import LIVE
+        from socbar.states import LIVE
 
         self.assertEqual(app.bms.soc, 80000000)
         self.assertEqual(app.state, LIVE)
@@ -338,7 +338,7 @@ class StatesEndToEndTest(unittest.TestCase):
     """docs/protocol.md section 6 with period 1000 ms, stale after 3 periods, lost after 6."""
 
     def test_silence_with_key_on_goes_stale_then_link_lost(self):
-        from socbar.state import LINK_LOST, LIVE, STALE
+        from socbar.states import LINK_LOST, LIVE, STALE
 
         rig = Rig(TINY, key=True)
         rig.broadcast(3, pct=80)  # last frame at 2000 ms, silence from there
@@ -355,7 +355,7 @@ class StatesEndToEndTest(unittest.TestCase):
         self.assertFalse(rig.leds.dark())  # the link-lost pattern, not a blank bar
 
     def test_bad_frames_only_are_link_lost_while_detecting_too(self):
-        from socbar.state import LINK_LOST
+        from socbar.states import LINK_LOST
 
         for doc in (TINY, {}):  # a fixed format, and auto-detection that never finds a winner
             rig = Rig(doc, key=False)
@@ -368,7 +368,7 @@ class StatesEndToEndTest(unittest.TestCase):
 
     def test_cycle_analyst_shows_a_soc_from_the_pack_voltage_by_default(self):
         from socbar.soc import soc_from_voltage
-        from socbar.state import LIVE
+        from socbar.states import LIVE
 
         rig = Rig({"input": {"format": "cav3", "baud": 9600}})  # soc.source left at "bms"
         for _ in range(30):
@@ -380,7 +380,7 @@ class StatesEndToEndTest(unittest.TestCase):
         self.assertTrue(any("soc.source" in line for line in rig.logs))
 
     def test_silence_with_key_off_is_asleep_and_blank(self):
-        from socbar.state import ASLEEP
+        from socbar.states import ASLEEP
 
         rig = Rig(TINY, key=True)
         rig.broadcast(3, pct=80)
@@ -393,7 +393,7 @@ class StatesEndToEndTest(unittest.TestCase):
 
     def test_a_pulled_cable_shows_the_link_quality_falling(self):
         # Issue 11 case 12: link lost must not read "link quality 100 %".
-        from socbar.state import LINK_LOST
+        from socbar.states import LINK_LOST
 
         rig = Rig(TINY, key=True)
         rig.broadcast(5, pct=80)
@@ -404,7 +404,7 @@ class StatesEndToEndTest(unittest.TestCase):
         self.assertEqual(rig.app.page()[4], "link 0%")
 
     def test_never_heard_with_key_off_is_asleep(self):
-        from socbar.state import ASLEEP
+        from socbar.states import ASLEEP
 
         rig = Rig(TINY, key=False)
         rig.run(100)
@@ -412,7 +412,7 @@ class StatesEndToEndTest(unittest.TestCase):
         self.assertTrue(rig.leds.dark())
 
     def test_charging_and_fault_from_status(self):
-        from socbar.state import CHARGING, FAULT
+        from socbar.states import CHARGING, FAULT
 
         rig = Rig(TINY)
         rig.broadcast(2, status=0x91)
@@ -421,7 +421,7 @@ class StatesEndToEndTest(unittest.TestCase):
         self.assertEqual(rig.app.state, FAULT)
 
     def test_zero_soc_is_blank(self):
-        from socbar.state import EMPTY
+        from socbar.states import EMPTY
 
         rig = Rig(TINY)
         rig.broadcast(2, pct=0)
@@ -437,7 +437,7 @@ class DetectionHandOverTest(unittest.TestCase):
 
     def test_a_stray_cycle_analyst_line_leaves_nothing_behind(self):
         from socbar.fields import F_AH, F_CURRENT, F_VOLTAGE
-        from socbar.state import CHARGING, LIVE
+        from socbar.states import CHARGING, LIVE
 
         # A line a Cycle Analyst could have sent (52.3 V, 4.25 A into the pack: charging by
         # the CA's sign), then a Tiny BMS that sends only its SOC.
@@ -457,7 +457,7 @@ class DetectionHandOverTest(unittest.TestCase):
         self.assertEqual(app.page()[1], "--V --A")
 
     def test_the_winner_keeps_what_comes_after_the_hand_over(self):
-        from socbar.state import LIVE
+        from socbar.states import LIVE
 
         rig = Rig({"input": {"format": "auto", "baud": 115200}})
         rig.send(b"\r\n" + CA_ROW)
@@ -542,7 +542,7 @@ class StartupGraceTest(unittest.TestCase):
     """Bad frames in the first seconds after boot are not a lost link (the lost time: 6 periods)."""
 
     def _bad_frames(self, key):
-        from socbar.state import LINK_LOST
+        from socbar.states import LINK_LOST
 
         rig = Rig(TINY, key=key)
         bad = bytearray(soc_frame(50))
@@ -589,7 +589,7 @@ class PageTest(unittest.TestCase):
 
     def test_cycle_analyst_flags_on_the_page_and_a_throttle_fault(self):
         # Issue 11 case 4: Flgs "2BW" is preset 2, brake, the watts limit; "1X" a throttle fault.
-        from socbar.state import FAULT
+        from socbar.states import FAULT
 
         rig = Rig({"input": {"format": "cav3", "baud": 9600}})
         row = "1.234\t52.10\t4.22\t25.3\t12.85\t27.5\t60\t150\t10.2\t1.50\t1.20\t0.00\t0\t%s\r\n"

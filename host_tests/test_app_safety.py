@@ -210,7 +210,7 @@ class LowPowerTest(unittest.TestCase):
         return rig, rec
 
     def test_sleeps_in_bounded_slices_while_asleep(self):
-        from socbar.state import ASLEEP
+        from socbar.states import ASLEEP
 
         rig, rec = self._asleep_rig()
         self.assertEqual(rig.app.state, ASLEEP)
@@ -260,7 +260,7 @@ class LowPowerTest(unittest.TestCase):
     def test_never_while_the_ignition_output_is_on(self):
         # A button press wakes the BMS for 4 s (less than the lost time, so the silent BMS
         # still reads as asleep): the bar is dark and the button released, but the output is on.
-        from socbar.state import ASLEEP
+        from socbar.states import ASLEEP
 
         rec = Recorder(None)
         rig = Rig({"input": {"format": "tinybms", "baud": 115200},
@@ -308,7 +308,7 @@ class PressToShowTest(unittest.TestCase):
     """ignition.show_s 5, wake_bms_s 2: a press shows the bar 5 s and asserts ignition 2 s, no longer."""
 
     def test_press_shows_the_bar_and_wakes_the_bms_for_a_bounded_time(self):
-        from socbar.state import LIVE
+        from socbar.states import LIVE
 
         rig = Rig({"input": {"format": "tinybms", "baud": 115200},
                    "ignition": {"show_s": 5, "wake_bms_s": 2}}, key=False)

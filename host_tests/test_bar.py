@@ -11,7 +11,7 @@ import alloc
 from socbar.bar import BarRenderer
 from socbar.compat import ticks_add
 from socbar.config import validate
-from socbar.state import ASLEEP, CHARGING, EMPTY, FAULT, FULL, LINK_LOST, LIVE, REGEN, STALE
+from socbar.states import ASLEEP, CHARGING, EMPTY, FAULT, FULL, LINK_LOST, LIVE, REGEN, STALE
 
 PCT = 1_000_000  # one percent in the Reading's SOC units
 

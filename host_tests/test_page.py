@@ -6,7 +6,8 @@ from socbar.config import validate
 from socbar.fields import F_CURRENT, F_STATUS, F_TEMPS, F_VOLTAGE, NO_SENSOR
 from socbar.page import lines
 from socbar.reading import Reading
-from socbar.state import LIVE, REGEN, STALE, BmsState
+from socbar.state import BmsState
+from socbar.states import LIVE, REGEN, STALE
 
 
 def bms(soc=0):

@@ -57,7 +57,7 @@ def test_heap_after_boot_is_measured_on_the_fakes(built):
     assert "socbar.detect" not in boot["modules"]
     # The loop's modules keep private copies of the public constants, and the Tiny BMS decoder
     # takes the CRC table alone: neither module of names nor the checksum functions is loaded.
-    assert not {"socbar.fields", "socbar.crc", "socbar.bytecopy"} & set(boot["modules"])
+    assert not {"socbar.fields", "socbar.states", "socbar.crc", "socbar.bytecopy"} & set(boot["modules"])
     # The Tiny BMS decoder's viper scanner is machine code the chip keeps on its heap.
     assert boot["native"] >= cost.native_code(ROOT, ["socbar.tinybms"]) > 0
     assert cost.native_code(ROOT, ["socbar.soc"]) > 0  # a decorator with a comment after it

@@ -41,7 +41,7 @@ DRIVER = textwrap.dedent("""
             uart.inject(DATA)
         machine.clock.advance(1)
         app.step()
-    from socbar.state import STATE_NAMES
+    from socbar.states import STATE_NAMES
     print(json.dumps({
         "early": early,
         "out": machine.Pin(out_pin).value(),

@@ -20,7 +20,8 @@ from socbar.fields import (
     F_VOLTAGE,
 )
 from socbar.reading import Reading
-from socbar.state import (
+from socbar.state import BmsState
+from socbar.states import (
     ASLEEP,
     CHARGING,
     EMPTY,
@@ -31,7 +32,6 @@ from socbar.state import (
     REGEN,
     STALE,
     STATE_NAMES,
-    BmsState,
 )
 
 

@@ -122,7 +122,7 @@ class Target:
         # can be tested on their own.
         from app import App
         from socbar.config import validate
-        from socbar.state import STATE_NAMES
+        from socbar.states import STATE_NAMES
 
         self.names = STATE_NAMES
         self.logs = []

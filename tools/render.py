@@ -21,7 +21,7 @@ sys.path.insert(0, str(ROOT / "pclib"))
 import cli  # noqa: E402
 from socbar.bar import BarRenderer  # noqa: E402
 from socbar.config import validate  # noqa: E402
-from socbar.state import STATE_NAMES  # noqa: E402
+from socbar.states import STATE_NAMES  # noqa: E402
 
 CYCLE_MS = 4000  # virtual time drawn; a whole number of every pattern's period
 STEP_MS = 50

@@ -42,7 +42,7 @@ from array import array
 
 from .compat import const, ticks_add, ticks_diff
 
-# socbar/state.py's states, as private copies: mpy-cross folds them into the code, so they
+# socbar/states.py's states, as private copies: mpy-cross folds them into the code, so they
 # cost no globals entry and no lookup (host_tests/test_pc_constants.py checks them).
 _FAULT = const(4)
 _FULL = const(2)

@@ -25,7 +25,7 @@ import json
 from .bar import BarRenderer
 from .compat import const, ticks_add, ticks_diff
 from .fields import F_CELL_MAX, F_CELL_MIN, F_CURRENT, F_TEMPS, F_VOLTAGE, NO_SENSOR
-from .state import ASLEEP, EMPTY, LINK_LOST, REGEN, STALE, STATE_NAMES
+from .states import ASLEEP, EMPTY, LINK_LOST, REGEN, STALE, STATE_NAMES
 
 STEP_MS = const(50)  # every blink edge of bar.py falls on a multiple of this
 CYCLE_MS = const(2000)  # every pattern of bar.py repeats within this

@@ -16,7 +16,7 @@ from .fields import (
     NO_SENSOR,
     STATUS_NAMES,
 )
-from .state import EMPTY, REGEN, STATE_NAMES
+from .states import EMPTY, REGEN, STATE_NAMES
 
 
 def _fixed(value, scale, decimals):

@@ -1,8 +1,7 @@
 """What the user must be told about the BMS: the display states of docs/protocol.md section 6.
 
-The states are small ints so the renderer and the loop compare them without
-allocating; ``STATE_NAMES[state]`` is the word the console, the display page
-and the PC tools use.
+``BmsState`` decides the state (a small int, named in socbar/states.py) from
+what was heard, when, and the ignition.
 """
 
 from .compat import const, ticks_diff
@@ -22,17 +21,16 @@ _ST_FAULT = const(0x9B)
 _ST_FULL = const(0x92)
 _ST_REGEN = const(0x96)
 
-LIVE = const(0)
-CHARGING = const(1)
-FULL = const(2)
-REGEN = const(3)
-FAULT = const(4)
-EMPTY = const(5)
-ASLEEP = const(6)
-LINK_LOST = const(7)
-STALE = const(8)
-
-STATE_NAMES = ("live", "charging", "full", "regen", "fault", "empty", "asleep", "link_lost", "stale")
+# socbar/states.py's states, as private copies (host_tests/test_pc_constants.py checks them).
+_LIVE = const(0)
+_CHARGING = const(1)
+_FULL = const(2)
+_REGEN = const(3)
+_FAULT = const(4)
+_EMPTY = const(5)
+_ASLEEP = const(6)
+_LINK_LOST = const(7)
+_STALE = const(8)
 
 _QUALITY_WINDOW = const(32)  # frame outcomes remembered, in two 16-bit halves: small ints
 _HALF_MASK = const(0xFFFF)
@@ -109,7 +107,7 @@ class BmsState:
         self._key_known = cfg["ignition"]["enabled"]
         self.reading = reading
         self.ignition = False
-        self.state = ASLEEP
+        self.state = _ASLEEP
         self.soc = 0  # the SOC to show, 0.000001 % units
         self.quality = 0  # % of good frames among the last ones
         self.age_ms = -1  # since the last good frame; -1 when none since the last loss
@@ -251,31 +249,31 @@ class BmsState:
         status = r.status if self._status_known else 0
         if status == _ST_FAULT or (self._status_known and r.have & _F_CA_FLAGS
                                   and r.ca_flags & _CA_THROTTLE_FAULT):
-            return FAULT
+            return _FAULT
         if not self._soc_known:
-            return STALE
+            return _STALE
         if self.soc <= 0:
-            return EMPTY
+            return _EMPTY
         if status == _ST_CHARGING or (
                 not (r.have & _F_STATUS) and r.have & _F_CURRENT and r.current_ma <= -_CHARGE_MA):
-            return CHARGING
+            return _CHARGING
         if status == _ST_FULL:
-            return FULL
+            return _FULL
         if status == _ST_REGEN:
-            return REGEN
-        return LIVE
+            return _REGEN
+        return _LIVE
 
     def _silent(self, now, key):
         """No good frame for the lost time (or ever): link lost, or asleep."""
         if not self._settled:
-            return ASLEEP  # just booted: give the BMS its first periods
+            return _ASLEEP  # just booted: give the BMS its first periods
         if self._bad_only:
             if ticks_diff(now, self._last_bad) < self._lost_ms:
-                return LINK_LOST  # something talks, nothing decodes
+                return _LINK_LOST  # something talks, nothing decodes
             self._bad_only = False  # the talk stopped: plain silence from here on
         if key and self._key_settled:
-            return LINK_LOST
-        return ASLEEP
+            return _LINK_LOST
+        return _ASLEEP
 
     def _count_missed(self, silent):
         """One missed frame per whole period of ``silent`` ms after the first two (jitter)."""
