@@ -56,7 +56,7 @@ def test_command_byte_stores_are_reads_only():
             for target in node.targets:
                 if isinstance(target, ast.Subscript) and constant(target.slice) in (0, 1):
                     value = constant(node.value)
-                    if isinstance(node.value, ast.Name) and node.value.id == "SYNC":
+                    if isinstance(node.value, ast.Name) and node.value.id in ("SYNC", "_SYNC"):
                         value = SYNC
                     if constant(target.slice) == 0 and value == SYNC:
                         builders.add(name)

@@ -31,13 +31,11 @@ from socbar.fields import (
 )
 from socbar.reading import Reading
 from socbar.requests import read_block, read_registers, request
-from socbar.tinybms import (
-    ASK_MEMORY,
-    MILLI_MAX,
-    NOT_FINITE,
-    TinyBmsDecoder,
-    float_milli,
-)
+from socbar.tinybms import TinyBmsDecoder, float_milli
+
+MILLI_MAX = 2**30 - 1  # the saturation bound of the module docstring: a small int on the RP2040
+NOT_FINITE = -(2**30)  # float_milli's answer to NaN and infinities, below every finite value
+ASK_MEMORY = 4  # unanswered responses after which a line is no longer answers-only
 
 TEMPS_REPLY = bytes.fromhex("AA1B061601140116010E4E")
 TEMPS_REQUEST = bytes.fromhex("AA1B3F1B")

@@ -204,9 +204,8 @@ class SplitLongFrameTest(unittest.TestCase):
         self.assertEqual(list(dec.reading.cells[0:3]), [0xFFFF, 0x30AA, 33000])
 
     def test_a_feed_larger_than_the_buffer_after_a_partial_frame(self):
-        from socbar.tinybms import WORK
-
         dec = TinyBmsDecoder(Reading())
+        WORK = len(dec._work)
         dec.feed(SOC, 3)  # a partial frame stays in the buffer
         rest = SOC[3:] + SOC * ((WORK + 8) // len(SOC))  # more than the whole buffer at once
         dec.feed(rest, len(rest))

@@ -7,10 +7,11 @@ never changes BMS settings. Kept apart from the decoder so a listening board
 never loads them: only poll mode and the PC tools ask.
 """
 
+from .compat import const
 from .crc import crc16
 from .fields import MAX_REGS
-from .tinybms import SYNC
 
+_SYNC = const(0xAA)  # the first byte of every frame
 _READS = b"\x14\x15\x16\x17\x18\x1a\x1b\x1c\x1e\x1f\x20"
 
 
@@ -29,7 +30,7 @@ def request(buf, cmd):
     """
     if not (0 <= cmd <= 0xFF and cmd in _READS):
         raise ValueError("not a read command: 0x%02X" % cmd)
-    buf[0] = SYNC
+    buf[0] = _SYNC
     buf[1] = cmd
     return _put_crc(buf, 2)
 
@@ -38,7 +39,7 @@ def read_registers(buf, addr, count):
     """Write the Modbus read ``AA 03 AH AL 00 N CRC`` into ``buf``; return its length (8)."""
     if not (0 <= addr <= 0xFFFF and 1 <= count <= MAX_REGS):
         raise ValueError("bad register range")
-    buf[0] = SYNC
+    buf[0] = _SYNC
     buf[1] = 0x03
     buf[2] = addr >> 8
     buf[3] = addr & 0xFF
@@ -54,7 +55,7 @@ def read_block(buf, addr, count):
     """
     if not (0 <= addr <= 0xFFFF and 1 <= count <= 31):
         raise ValueError("bad register range")
-    buf[0] = SYNC
+    buf[0] = _SYNC
     buf[1] = 0x07
     buf[2] = count
     buf[3] = addr & 0xFF

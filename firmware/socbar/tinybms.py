@@ -25,14 +25,14 @@ one reply; any other CRC-valid response counts as bad. A 0x09 frame with a PL
 of 4k reads as k (address, value) pairs or as 2k addresses alike, so it is a
 reply only when it answers a remembered 0x09 request (k addresses, the same
 first one); otherwise it is counted as a request, and, being ambiguous, it
-does not switch the line to answers-only. ASK_MEMORY responses in a row that
+does not switch the line to answers-only. Four (``_ASK_MEMORY``) responses in a row that
 answer nothing switch it back: the poller has gone, or the "request" was
 noise that passed its CRC, and a broadcasting BMS must not stay unheard. A 0x10 write request
 (from a configuration tool) is not one of these forms and counts as bad.
 
 A CRC proves that bytes arrived intact, not that they are a frame: on a busy
 line a window across other frames passes the CRC one time in 65 536. So a
-response whose values no BMS can send (the ``*_MAX`` / ``*_MIN`` bounds below,
+response whose values no BMS can send (the ``_*_MAX`` / ``_*_MIN`` bounds below,
 each with its reason) counts as bad and writes nothing.
 
 Counters: ``good`` responses decoded; ``bad`` frames that failed their CRC,
@@ -40,7 +40,7 @@ answered no request or carried implausible values; ``skipped`` bytes dropped
 while hunting for a frame; ``requests`` read requests of another device;
 ``overlong`` frames whose PL announced more than a response can carry.
 
-Units follow reading.py. Floats become milli-units with integer arithmetic
+Units follow socbar/fields.py. Floats become milli-units with integer arithmetic
 (``float_milli``); a NaN or infinite float leaves its slot and flag untouched
 while the frame still counts as good, because a CRC-correct frame proves the
 link works. Magnitudes of 2**20 units or more, and 32-bit counters of 2**30 or
@@ -81,14 +81,14 @@ _MAX_VERSION = const(8)
 _NO_SENSOR = const(-32768)
 _SOC_FULL = const(100_000_000)
 
-SYNC = const(0xAA)
+_SYNC = const(0xAA)
 
 # Saturation bound and the NaN / infinity marker of float_milli.
-MILLI_MAX = const(0x3FFFFFFF)
-NOT_FINITE = const(-0x40000000)
+_MILLI_MAX = const(0x3FFFFFFF)
+_NOT_FINITE = const(-0x40000000)
 
 # The largest frame: a 0x03 reply carrying MAX_REGS registers.
-MAX_FRAME = const(3 + 2 * _MAX_REGS + 2)
+_MAX_FRAME = const(3 + 2 * _MAX_REGS + 2)
 
 # Indexed by command byte (0x00-0x20), one table after the other in _TABLES:
 # _FIXED, the total length of a response without a PL byte; _MAX_PL, the
@@ -106,23 +106,23 @@ _TABLES = bytes(
 _LAST_CMD = const(0x20)
 
 # Bytes gathered before scanning: the largest frame and a whole UART read.
-WORK = const(MAX_FRAME + 256)
+_WORK = const(_MAX_FRAME + 256)
 
 # What _decode says of a CRC-valid frame it cannot use.
 _MALFORMED = const(-1)  # counted bad: malformed, answering no request, or implausible
 _IS_REQUEST = const(-2)
 
-ASK_MEMORY = const(4)  # unanswered responses after which a line is no longer answers-only
+_ASK_MEMORY = const(4)  # unanswered responses after which a line is no longer answers-only
 
 # Plausibility bounds of decoded values (docs/protocol.md sections 1-3).
-PACK_MV_MAX = const(100_000)  # the BMS serves 4S-16S packs up to 60 V; 16S at 4.5 V/cell is 72 V
-CURRENT_MA_MAX = const(5_000_000)  # 5 kA in either direction: beyond any shunt on a 60 V pack
-CELL_MV_MAX = const(5_000)  # no lithium chemistry charges a cell above 4.5 V
-TEMP_MIN = const(-550)  # 0.1 degC: below any sensor's and any cell's range
-TEMP_MAX = const(1500)  # 150 degC
+_PACK_MV_MAX = const(100_000)  # the BMS serves 4S-16S packs up to 60 V; 16S at 4.5 V/cell is 72 V
+_CURRENT_MA_MAX = const(5_000_000)  # 5 kA in either direction: beyond any shunt on a 60 V pack
+_CELL_MV_MAX = const(5_000)  # no lithium chemistry charges a cell above 4.5 V
+_TEMP_MIN = const(-550)  # 0.1 degC: below any sensor's and any cell's range
+_TEMP_MAX = const(1500)  # 150 degC
 _SPEED_MAX = const(500_000)  # 0.001 km/h: 500 km/h, no vehicle on such a pack drives faster
-DISTANCE_KM_MAX = const(100_000)  # distance left on one charge: no battery vehicle drives that far
-TIME_LEFT_S_MAX = const(315_360_000)  # ten years of charge left, even for a solar store at rest
+_DISTANCE_KM_MAX = const(100_000)  # distance left on one charge: no battery vehicle drives that far
+_TIME_LEFT_S_MAX = const(315_360_000)  # ten years of charge left, even for a solar store at rest
 
 
 @micropython.viper
@@ -145,13 +145,13 @@ def _hidden(buf: ptr8, at: int, end: int) -> int:
     """1 when a complete, CRC-valid response starts after the incomplete one at ``at``.
 
     A false sync announcing a long frame would otherwise hold back up to
-    MAX_FRAME bytes of good frames; a real frame rarely hides another.
+    _MAX_FRAME bytes of good frames; a real frame rarely hides another.
     """
     tables = ptr8(_TABLES)
     j = at + 1
     while j < end - 1:
         cmd = int(buf[j + 1])
-        if buf[j] == SYNC and cmd <= _LAST_CMD:  # its length, as _scan finds it
+        if buf[j] == _SYNC and cmd <= _LAST_CMD:  # its length, as _scan finds it
             length = int(tables[_FIXED + cmd])
             if not length and tables[_MAX_PL + cmd] and j + 2 < end:
                 pl = int(buf[j + 2])
@@ -173,9 +173,9 @@ def _milli(hi: int, lo: int) -> int:
     """
     exp = (hi >> 7) & 0xFF
     if exp == 0xFF:
-        return NOT_FINITE
+        return _NOT_FINITE
     if exp >= 147:  # |x| >= 2**20
-        return -MILLI_MAX if hi & 0x8000 else MILLI_MAX
+        return -_MILLI_MAX if hi & 0x8000 else _MILLI_MAX
     if exp == 0:  # zero or denormal: far below 0.0005
         return 0
     m = 0x800000 | ((hi & 0x7F) << 16) | lo
@@ -195,8 +195,8 @@ def _milli(hi: int, lo: int) -> int:
 def float_milli(buf, offset):
     """1000 x the little-endian IEEE-754 single at ``buf[offset:offset + 4]``, as an int.
 
-    Rounds to nearest (ties away from zero), saturates at +-MILLI_MAX, and
-    returns NOT_FINITE for NaN and infinities.
+    Rounds to nearest (ties away from zero), saturates at +-_MILLI_MAX, and
+    returns _NOT_FINITE for NaN and infinities.
     """
     lo = buf[offset] | (buf[offset + 1] << 8)
     hi = buf[offset + 2] | (buf[offset + 3] << 8)
@@ -204,9 +204,9 @@ def float_milli(buf, offset):
 
 
 def _u32(hi, lo):
-    """An unsigned 32-bit value from its 16-bit halves, saturated at MILLI_MAX."""
+    """An unsigned 32-bit value from its 16-bit halves, saturated at _MILLI_MAX."""
     if hi >= 0x4000:
-        return MILLI_MAX
+        return _MILLI_MAX
     return (hi << 16) | lo
 
 
@@ -238,8 +238,8 @@ class TinyBmsDecoder:
         self.overlong = 0
         self.requests = 0
         self.pending = 0
-        self._work = bytearray(WORK)
-        self._buf = bytearray(MAX_FRAME)  # the frame being decoded
+        self._work = bytearray(_WORK)
+        self._buf = bytearray(_MAX_FRAME)  # the frame being decoded
         self._req_cmd = 0
         self._asked = 0  # answers-only while > 0: unanswered responses still tolerated
         self._req_addr = 0
@@ -278,7 +278,7 @@ class TinyBmsDecoder:
         heard = 0  # the OR of the flags of the frames decoded
         i = 0
         while i < n:
-            take = WORK - end
+            take = _WORK - end
             if take > n - i:
                 take = n - i
             k = 0
@@ -290,7 +290,7 @@ class TinyBmsDecoder:
             pos = 0
             refused = 0  # the response at ``pos`` was refused: only its request form is left
             while pos < end:
-                if work[pos] != SYNC:
+                if work[pos] != _SYNC:
                     pos += 1
                     skipped += 1
                     continue
@@ -392,7 +392,7 @@ class TinyBmsDecoder:
         """Keep the last request: its command, and a 0x03 / 0x07 one's start address and count."""
         buf = self._buf
         self._req_cmd = cmd
-        self._asked = ASK_MEMORY
+        self._asked = _ASK_MEMORY
         if cmd == 0x03:
             self._req_addr = (buf[2] << 8) | buf[3]
             self._req_count = buf[5]
@@ -446,7 +446,7 @@ class TinyBmsDecoder:
             # A request lists 2-byte addresses, a reply 4-byte pairs: PL = 4k fits both.
             if pl & 3 == 2 or (pl & 3 == 0 and not self._req_pairs(pl)):
                 if pl & 3 == 2:
-                    self._asked = ASK_MEMORY
+                    self._asked = _ASK_MEMORY
                 self._req_09(pl)
                 return _IS_REQUEST
             if pl & 3:
@@ -482,20 +482,20 @@ class TinyBmsDecoder:
             return _F_STATUS
         if cmd == 0x14 or cmd == 0x15:
             value = int(_milli(buf[4] | (buf[5] << 8), buf[2] | (buf[3] << 8)))
-            if value == NOT_FINITE:
+            if value == _NOT_FINITE:
                 return 0
             if cmd == 0x14:
-                if value < 0 or value > PACK_MV_MAX:
+                if value < 0 or value > _PACK_MV_MAX:
                     return _MALFORMED
                 r.voltage_mv = value
                 return _F_VOLTAGE
-            if value < -CURRENT_MA_MAX or value > CURRENT_MA_MAX:
+            if value < -_CURRENT_MA_MAX or value > _CURRENT_MA_MAX:
                 return _MALFORMED
             r.current_ma = value
             return _F_CURRENT
         if cmd == 0x16 or cmd == 0x17:
             value = buf[2] | (buf[3] << 8)
-            if value > CELL_MV_MAX:
+            if value > _CELL_MV_MAX:
                 return _MALFORMED
             if cmd == 0x16:
                 r.cell_max_mv = value
@@ -504,14 +504,14 @@ class TinyBmsDecoder:
             return _F_CELL_MIN
         if cmd == 0x20:  # speed (float km/h), distance left (km), time left (s); u32 saturated
             hi = buf[8] | (buf[9] << 8)
-            distance = MILLI_MAX if hi >= 0x4000 else (hi << 16) | buf[6] | (buf[7] << 8)
+            distance = _MILLI_MAX if hi >= 0x4000 else (hi << 16) | buf[6] | (buf[7] << 8)
             hi = buf[12] | (buf[13] << 8)
-            time_left = MILLI_MAX if hi >= 0x4000 else (hi << 16) | buf[10] | (buf[11] << 8)
-            if distance > DISTANCE_KM_MAX or time_left > TIME_LEFT_S_MAX:
+            time_left = _MILLI_MAX if hi >= 0x4000 else (hi << 16) | buf[10] | (buf[11] << 8)
+            if distance > _DISTANCE_KM_MAX or time_left > _TIME_LEFT_S_MAX:
                 return _MALFORMED
             flags = _F_RANGE
             speed = int(_milli(buf[4] | (buf[5] << 8), buf[2] | (buf[3] << 8)))
-            if speed != NOT_FINITE:
+            if speed != _NOT_FINITE:
                 if speed < -_SPEED_MAX or speed > _SPEED_MAX:
                     return _MALFORMED
                 r.speed = speed
@@ -542,9 +542,9 @@ class TinyBmsDecoder:
             t1 -= (t1 & 0x8000) << 1
             t2 -= (t2 & 0x8000) << 1
             none = _NO_SENSOR
-            if ((t0 != none and (t0 < TEMP_MIN or t0 > TEMP_MAX))
-                    or (t1 != none and (t1 < TEMP_MIN or t1 > TEMP_MAX))
-                    or (t2 != none and (t2 < TEMP_MIN or t2 > TEMP_MAX))):
+            if ((t0 != none and (t0 < _TEMP_MIN or t0 > _TEMP_MAX))
+                    or (t1 != none and (t1 < _TEMP_MIN or t1 > _TEMP_MAX))
+                    or (t2 != none and (t2 < _TEMP_MIN or t2 > _TEMP_MAX))):
                 return _MALFORMED
             temps = ptr16(r.temps)
             temps[0] = t0
@@ -643,7 +643,7 @@ class TinyBmsDecoder:
             r.soc = _u32(r.regs[i], r.regs[i - 1])
             return _F_SOC
         milli = _milli(r.regs[i], r.regs[i - 1])
-        if milli == NOT_FINITE:
+        if milli == _NOT_FINITE:
             return 0
         if addr == 37:
             r.voltage_mv = milli
@@ -652,11 +652,11 @@ class TinyBmsDecoder:
         return _F_CURRENT
 
     def _regs_plausible(self):
-        """False when a register carries what no BMS sends: SOC over 100 %, a cell over CELL_MV_MAX."""
+        """False when a register carries what no BMS sends: SOC over 100 %, a cell over _CELL_MV_MAX."""
         r = self.reading
         for i in range(r.reg_count):
             addr = r.reg_addrs[i]
-            if (addr == 40 or addr == 41) and r.regs[i] > CELL_MV_MAX:
+            if (addr == 40 or addr == 41) and r.regs[i] > _CELL_MV_MAX:
                 return False
             if (addr == 47 and i > 0 and r.reg_addrs[i - 1] == 46
                     and _u32(r.regs[i], r.regs[i - 1]) > _SOC_FULL):
