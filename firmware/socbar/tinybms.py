@@ -443,28 +443,7 @@ class TinyBmsDecoder:
         r = self.reading
         pl = length - 5
         if cmd == 0x09:
-            # A request lists 2-byte addresses, a reply 4-byte pairs: PL = 4k fits both.
-            if pl & 3 == 2 or (pl & 3 == 0 and not self._req_pairs(pl)):
-                if pl & 3 == 2:
-                    self._asked = _ASK_MEMORY
-                self._req_09(pl)
-                return _IS_REQUEST
-            if pl & 3:
-                return _MALFORMED
-            self._req_cmd = 0  # answered
-            # (address, value) pairs, both little-endian; no register lives above 0x7FFF
-            regs = ptr16(r.regs)
-            addrs = ptr16(r.reg_addrs)  # signed 16-bit in the Reading
-            n = 0
-            for i in range(pl >> 2):
-                p = 3 + 4 * i
-                addr = buf[p] | (buf[p + 1] << 8)
-                if addr < 0x8000:
-                    addrs[n] = addr
-                    regs[n] = buf[p + 2] | (buf[p + 3] << 8)
-                    n += 1
-            r.reg_count = n
-            return int(self._registers())
+            return int(self._rare(cmd, pl))
         if self._asked and not self._req_answered(cmd):  # no call on a line of broadcasts
             return _MALFORMED
         if cmd == 0x1A:
@@ -519,18 +498,8 @@ class TinyBmsDecoder:
             r.distance_km = distance
             r.time_left_s = time_left
             return flags
-        if cmd == 0x01:
-            r.ack_cmd = buf[2]
-            return _F_ACK
-        if cmd == 0x10:
-            r.ack_cmd = 0x10
-            return _F_ACK
-        if cmd == 0x00:
-            r.nack_cmd = buf[2]
-            r.nack_err = buf[3]
-            return _F_NACK
-        if cmd == 0x1E or cmd == 0x1F:
-            return int(self._version(pl))
+        if cmd != 0x1B and cmd != 0x1C:
+            return int(self._rare(cmd, pl))
         if pl & 1:
             return _MALFORMED
         count = pl >> 1
@@ -557,12 +526,67 @@ class TinyBmsDecoder:
                 cells[i] = buf[3 + 2 * i] | (buf[4 + 2 * i] << 8)
             r.cell_count = count
             return _F_CELLS
-        # 0x03 (big-endian) or 0x07 (little-endian): a run of consecutive registers
-        regs = ptr16(r.regs)
-        hi = 3 if cmd == 0x03 else 4  # where each register's high byte is
-        for i in range(count):
+
+    def _rare(self, cmd, pl):
+        """The frames a broadcasting BMS does not send, as bytecode: 0x09 pairs and requests,
+        ACK / NACK, versions, and 0x03 / 0x07 register blocks (replies to another device)."""
+        if cmd == 0x09:
+            return self._frame_09(pl)
+        r = self.reading
+        buf = self._buf
+        if cmd == 0x01:
+            r.ack_cmd = buf[2]
+            return _F_ACK
+        if cmd == 0x10:
+            r.ack_cmd = 0x10
+            return _F_ACK
+        if cmd == 0x00:
+            r.nack_cmd = buf[2]
+            r.nack_err = buf[3]
+            return _F_NACK
+        if cmd == 0x1E or cmd == 0x1F:
+            return self._version(pl)
+        if pl & 1:
+            return _MALFORMED
+        self._words(3 if cmd == 0x03 else 4, pl >> 1)
+        return self._block(cmd, pl >> 1)
+
+    def _frame_09(self, pl):
+        """A 0x09 request (2-byte addresses) or reply (4-byte pairs): PL = 4k fits both."""
+        if pl & 3 == 2 or (pl & 3 == 0 and not self._req_pairs(pl)):
+            if pl & 3 == 2:
+                self._asked = _ASK_MEMORY
+            self._req_09(pl)
+            return _IS_REQUEST
+        if pl & 3:
+            return _MALFORMED
+        self._req_cmd = 0  # answered
+        n = 0
+        for i in range(pl >> 2):
+            n += self._pair(i, n)
+        self.reading.reg_count = n
+        return self._registers()
+
+    def _pair(self, i, n):
+        """Pair ``i`` (address, value, both little-endian) into register slot ``n``; 1 when kept
+        (no register lives above 0x7FFF)."""
+        buf = self._buf
+        p = 3 + 4 * i
+        addr = buf[p] | (buf[p + 1] << 8)
+        if addr >= 0x8000:
+            return 0
+        self.reading.reg_addrs[n] = addr
+        self.reading.regs[n] = buf[p + 2] | (buf[p + 3] << 8)
+        return 1
+
+    def _words(self, hi, count):
+        """The registers of a 0x03 (big-endian, high bytes at 3, 5, ...) or 0x07 block (``hi`` 4)."""
+        buf = self._buf
+        regs = self.reading.regs
+        i = 0
+        while i < count:
             regs[i] = (buf[hi + 2 * i] << 8) | buf[7 - hi + 2 * i]
-        return int(self._block(cmd, count))
+            i += 1
 
     def _version(self, pl):
         """hw, hw-change, fw as bytes, then 16-bit words (fw-internal, bootloader, register map)."""
