@@ -202,10 +202,7 @@ class App:
                 web.poll(now)
             except Exception as exc:
                 ok = self._failed(6, exc, now)
-        if self._woke and ticks_diff(now, self._woke_at) >= self._lost_ms:
-            self._woke = False
-        sleeper = self.sleeper
-        rest = sleeper is not None and self.state == _ASLEEP and self._can_rest()
+        rest = self.sleeper is not None and self.state == _ASLEEP and self._can_rest(now)
         try:
             if rest:
                 self.console.dark()
@@ -215,14 +212,8 @@ class App:
             ok = self._failed(4, exc, now)
         if ok and self.watchdog is not None:
             self.watchdog.feed()
-        if rest and sleeper is not None:
-            if not self.sleeping:
-                self.sleeping = True
-                self.sleeps += 1
-            self.wait_ms = 0
-            if sleeper.sleep(self._slice_ms):
-                self._woke = True  # the line came alive: its first bytes were lost asleep
-                self._woke_at = self.clock()
+        if rest:
+            self._rest()
             return
         self.sleeping = False
         if heard >= _RX_BYTES:
@@ -234,6 +225,16 @@ class App:
             self.wait_ms = IDLE_MS if due > IDLE_MS else due
         else:
             self.wait_ms = IDLE_MS
+
+    def _rest(self):
+        """One low-power slice; line activity that ends it keeps the board awake for a while."""
+        if not self.sleeping:
+            self.sleeping = True
+            self.sleeps += 1
+        self.wait_ms = 0
+        if self.sleeper.sleep(self._slice_ms):  # pyright: ignore[reportOptionalMemberAccess]
+            self._woke = True  # the line came alive: its first bytes were lost asleep
+            self._woke_at = self.clock()
 
     def _failed(self, stage, exc, now):
         self.stage_errors[stage] += 1
@@ -254,9 +255,11 @@ class App:
 
         return lines(self.state, self.bms)
 
-    def _can_rest(self):
+    def _can_rest(self, now):
         """Low power is allowed once the state is asleep (``step`` checks that, and the sleeper):
         nothing heard, key and output off, nothing lit, and no line activity woke the board
         within the lost time (it stays up for whole frames)."""
+        if self._woke and ticks_diff(now, self._woke_at) >= self._lost_ms:
+            self._woke = False
         return (not self.line.heard and not self._woke and not self.ignition_out and not self._ign_raw
                 and not self.bar.lit and not self._dirty)

@@ -45,7 +45,7 @@ def make(soc=None, ignition=True, start=0, key=False, timing=None):
     assert messages == [], messages
     reading = Reading()
     state = BmsState(reading, config)
-    state.set_ignition(key)
+    state.ignition = key
     state.update(start)
     return reading, state
 
@@ -54,7 +54,7 @@ def soc_frame(state, reading, now, soc, status=0x93):
     reading.soc = soc
     reading.status = status
     reading.have |= F_SOC | F_STATUS
-    state.on_frame(F_SOC | F_STATUS, now)
+    state.heard(1, 0, F_SOC | F_STATUS, now)
 
 
 class NamesTest(unittest.TestCase):
@@ -78,7 +78,7 @@ class SilenceTest(unittest.TestCase):
     def test_key_turned_on_later_gives_the_bms_time_to_wake(self):
         reading, s = make()
         self.assertEqual(s.update(20000), ASLEEP)
-        s.set_ignition(True)
+        s.ignition = True
         self.assertEqual(s.update(20001), ASLEEP)
         self.assertEqual(s.update(26000), ASLEEP)
         self.assertEqual(s.update(26001), LINK_LOST)
@@ -132,14 +132,14 @@ class LiveTest(unittest.TestCase):
     def test_frames_without_the_soc_are_never_live(self):
         reading, s = make()
         reading.voltage_mv = 52000
-        s.on_frame(F_VOLTAGE, 10)
+        s.heard(1, 0, F_VOLTAGE, 10)
         self.assertEqual(s.update(10), STALE)
 
     def test_old_soc_with_other_frames_fresh_is_stale(self):
         reading, s = make()
         soc_frame(s, reading, 0, 70_000_000)
         for t in range(500, 5000, 500):
-            s.on_frame(F_VOLTAGE, t)
+            s.heard(1, 0, F_VOLTAGE, t)
         self.assertEqual(s.update(2999), LIVE)
         self.assertEqual(s.update(3000), STALE)
 
@@ -161,7 +161,7 @@ class LiveTest(unittest.TestCase):
         while now < (1 << 30) + 2_000_000:  # past one whole turn of the tick counter
             now += 1_000_000
             self.assertEqual(s.update(ticks_add(now, -1)), STALE, now)
-            s.on_frame(F_STATUS, ticks_add(now, 0))
+            s.heard(1, 0, F_STATUS, ticks_add(now, 0))
 
     def test_across_the_tick_wrap(self):
         start = ticks_add(0, -2000)  # two seconds before the counter wraps
@@ -176,7 +176,7 @@ class BadFramesTest(unittest.TestCase):
     def test_bad_frames_only_is_link_lost_even_with_the_key_off(self):
         reading, s = make()
         for t in range(0, 7000, 500):
-            s.on_bad_frame(t)
+            s.heard(0, 1, 0, t)
         self.assertEqual(s.update(6500), LINK_LOST)
         self.assertEqual(s.update(12499), LINK_LOST)  # the last bad frame was at 6500
         self.assertEqual(s.update(12500), ASLEEP)  # then silence, key off
@@ -184,13 +184,13 @@ class BadFramesTest(unittest.TestCase):
     def test_quality_is_the_share_of_good_frames(self):
         reading, s = make()
         for _ in range(3):
-            s.on_frame(0, 0)
-        s.on_bad_frame(0)
+            s.heard(1, 0, 0, 0)
+        s.heard(0, 1, 0, 0)
         self.assertEqual(s.quality, 75)
         for _ in range(31):
-            s.on_frame(0, 0)
+            s.heard(1, 0, 0, 0)
         self.assertEqual(s.quality, 96)  # 31 of the last 32: the bad one is the oldest
-        s.on_frame(0, 0)
+        s.heard(1, 0, 0, 0)
         self.assertEqual(s.quality, 100)  # it has left the window of 32
 
     def test_quality_of_passes_with_many_frames_each(self):
@@ -211,10 +211,10 @@ class BadFramesTest(unittest.TestCase):
         reading, s = make()
         self.assertEqual(s.quality, 0)
         for _ in range(40):
-            s.on_bad_frame(0)
+            s.heard(0, 1, 0, 0)
         self.assertEqual(s.quality, 0)
         for _ in range(8):
-            s.on_frame(0, 0)
+            s.heard(1, 0, 0, 0)
         self.assertEqual(s.quality, 25)  # 8 of 32
 
 
@@ -242,7 +242,7 @@ class QualityOverSilenceTest(unittest.TestCase):
         reading, s = make(key=True)
         soc_frame(s, reading, 0, 50_000_000)
         for t in range(100, 7000, 100):
-            s.on_bad_frame(t)
+            s.heard(0, 1, 0, t)
         self.assertEqual(s.update(7000), LINK_LOST)
         self.assertEqual(s.quality, 0)
 
@@ -254,7 +254,7 @@ class CycleAnalystFlagsTest(unittest.TestCase):
         reading.voltage_mv = 52000
         reading.ca_flags = bits
         reading.have |= F_VOLTAGE | F_CA_FLAGS
-        s.on_frame(F_VOLTAGE | F_CA_FLAGS, now)
+        s.heard(1, 0, F_VOLTAGE | F_CA_FLAGS, now)
 
     def test_throttle_fault(self):
         reading, s = make(soc={"source": "voltage", "cells": 14, "chemistry": "nmc"})
@@ -269,8 +269,8 @@ class CycleAnalystFlagsTest(unittest.TestCase):
         reading, s = make(soc={"source": "voltage", "cells": 14, "chemistry": "nmc"})
         self.flags(s, reading, 0, CA_THROTTLE_FAULT)
         reading.have |= F_VOLTAGE
-        s.on_frame(F_VOLTAGE, 2000)  # rows without a Flgs column from here on
-        s.on_frame(F_VOLTAGE, 3000)
+        s.heard(1, 0, F_VOLTAGE, 2000)  # rows without a Flgs column from here on
+        s.heard(1, 0, F_VOLTAGE, 3000)
         self.assertEqual(s.update(3000), LIVE)  # the flag is 3 periods old: stale
 
 
@@ -278,14 +278,14 @@ class SocSourceTest(unittest.TestCase):
     def test_amp_hours_against_the_capacity(self):
         reading, s = make(soc={"source": "ah", "capacity_mah": 10000})
         reading.ah_used_mah = 2500
-        s.on_frame(F_AH, 10)
+        s.heard(1, 0, F_AH, 10)
         self.assertEqual(s.update(10), LIVE)
         self.assertEqual(s.soc, 75_000_000)
 
     def test_pack_voltage(self):
         reading, s = make(soc={"source": "voltage", "cells": 16, "chemistry": "lifepo4"})
         reading.voltage_mv = 16 * 3205  # 22.5 % (see test_soc)
-        s.on_frame(F_VOLTAGE, 10)
+        s.heard(1, 0, F_VOLTAGE, 10)
         self.assertEqual(s.update(10), LIVE)
         self.assertEqual(s.soc, 22_500_000)
 
@@ -296,7 +296,7 @@ class SocSourceTest(unittest.TestCase):
         for current_ma, expected in ((8250, LIVE), (0, LIVE), (-99, LIVE), (-100, CHARGING),
                                      (-2500, CHARGING)):
             reading.current_ma = current_ma
-            s.on_frame(F_AH | F_CURRENT, 10)
+            s.heard(1, 0, F_AH | F_CURRENT, 10)
             self.assertEqual(s.update(10), expected, current_ma)
 
     def test_a_status_field_decides_over_the_current(self):
@@ -332,9 +332,9 @@ class AllocationTest(unittest.TestCase):
             now = 0
             while n:
                 if now % 700 < 300:
-                    s.on_frame(F_SOC, now)
+                    s.heard(1, 0, F_SOC, now)
                 else:
-                    s.on_bad_frame(now)
+                    s.heard(0, 1, 0, now)
                 s.update(now)
                 now += 50
                 n -= 1
@@ -353,14 +353,14 @@ class AllocationTest(unittest.TestCase):
             while n:
                 t = now % 18000
                 if t == 0:
-                    s.set_ignition(not s.ignition)
+                    s.ignition = not s.ignition
                 if t < 10000 and t % 1000 == 0:
                     reading.voltage_mv = 45000 + t // 10
                     reading.current_ma = 3000 - t
                     reading.have = F_VOLTAGE | F_CURRENT
-                    s.on_frame(F_VOLTAGE | F_CURRENT, now)
+                    s.heard(1, 0, F_VOLTAGE | F_CURRENT, now)
                 elif t == 10500:
-                    s.on_bad_frame(now)
+                    s.heard(0, 1, 0, now)
                 seen[s.update(now)] = 1
                 now += 250
                 n -= 1
@@ -375,10 +375,10 @@ class ReviewCasesTest(unittest.TestCase):
         reading, s = make(key=True)
         reading.status = 0x91
         reading.soc = 60_000_000
-        s.on_frame(F_SOC | F_STATUS, 0)
+        s.heard(1, 0, F_SOC | F_STATUS, 0)
         self.assertEqual(s.update(0), CHARGING)
         for t in range(500, 4000, 500):  # SOC frames only from here on
-            s.on_frame(F_SOC, t)
+            s.heard(1, 0, F_SOC, t)
         self.assertEqual(s.update(2999), CHARGING)
         self.assertEqual(s.update(3000), LIVE)  # the charging status is 3000 ms old
 
@@ -389,7 +389,7 @@ class ReviewCasesTest(unittest.TestCase):
         self.assertEqual(messages, [])
         reading = Reading()
         s = BmsState(reading, config)
-        s.set_ignition(True)
+        s.ignition = True
         s.update(0)
         soc_frame(s, reading, 0, 50_000_000)
         self.assertEqual(s.update(9999), LIVE)  # 3 polls of 10 s make it stale, not 3 s
@@ -400,7 +400,7 @@ class ReviewCasesTest(unittest.TestCase):
         reading, s = make(soc={"cells": 16, "chemistry": "lifepo4"})
         s.set_source("voltage")
         reading.voltage_mv = 16 * 3205
-        s.on_frame(F_VOLTAGE, 10)
+        s.heard(1, 0, F_VOLTAGE, 10)
         self.assertEqual(s.update(10), LIVE)
         self.assertEqual(s.soc, 22_500_000)
 
@@ -413,7 +413,7 @@ class ContractTest(unittest.TestCase):
         reading, s = make(key=True)
         reading.status = 0x9B
         reading.have |= F_STATUS
-        s.on_frame(F_STATUS, 100)
+        s.heard(1, 0, F_STATUS, 100)
         self.assertEqual(s.update(100), FAULT)
         self.assertEqual(s.update(2999), FAULT)
 
@@ -422,7 +422,7 @@ class ContractTest(unittest.TestCase):
         soc_frame(s, reading, 0, 70_000_000, 0x93)
         for t in range(500, 6000, 500):  # status frames only from here: the SOC goes stale at 3000
             reading.status = 0x9B
-            s.on_frame(F_STATUS, t)
+            s.heard(1, 0, F_STATUS, t)
             self.assertEqual(s.update(t), FAULT, t)
         self.assertEqual(s.update(5600), FAULT)
 
@@ -430,9 +430,9 @@ class ContractTest(unittest.TestCase):
         reading, s = make(key=True)
         reading.status = 0x9B
         reading.have |= F_STATUS
-        s.on_frame(F_STATUS, 0)
+        s.heard(1, 0, F_STATUS, 0)
         for t in range(500, 4000, 500):
-            s.on_frame(F_VOLTAGE, t)  # the link lives, the fault is no longer said
+            s.heard(1, 0, F_VOLTAGE, t)  # the link lives, the fault is no longer said
         self.assertEqual(s.update(3000), STALE)
 
 
@@ -443,17 +443,17 @@ class StartupGraceTest(unittest.TestCase):
         for key in (False, True):
             reading, s = make(key=key, start=0)
             for t in range(0, 6000, 100):
-                s.on_bad_frame(t)
+                s.heard(0, 1, 0, t)
                 self.assertNotEqual(s.update(t), LINK_LOST, (key, t))
-            s.on_bad_frame(6000)
+            s.heard(0, 1, 0, 6000)
             self.assertEqual(s.update(6000), LINK_LOST, key)  # the grace ends; bad frames only is lost
 
     def test_the_grace_counts_from_the_first_update(self):
         start = ticks_add(0, -3000)  # a boot just before the tick counter wraps
         reading, s = make(start=start)
-        s.on_bad_frame(ticks_add(start, 5999))
+        s.heard(0, 1, 0, ticks_add(start, 5999))
         self.assertEqual(s.update(ticks_add(start, 5999)), ASLEEP)
-        s.on_bad_frame(ticks_add(start, 6000))
+        s.heard(0, 1, 0, ticks_add(start, 6000))
         self.assertEqual(s.update(ticks_add(start, 6000)), LINK_LOST)
 
 
@@ -468,7 +468,7 @@ class ForgetTest(unittest.TestCase):
         later = ticks_add(ticks_add(0, half - 1), 1001)  # one add may not span half the period
         reading.voltage_mv = 52000
         reading.have |= F_VOLTAGE
-        s.on_frame(F_VOLTAGE, later)
+        s.heard(1, 0, F_VOLTAGE, later)
         self.assertEqual(s.update(later), STALE)  # no SOC since the loss: neither empty nor live
 
 
@@ -476,7 +476,7 @@ class BadFramesAfterGoodTest(unittest.TestCase):
     def test_one_bad_frame_after_the_link_went_quiet_is_link_lost_until_the_lost_time(self):
         reading, s = make(start=0)
         soc_frame(s, reading, 7000, 50_000_000)
-        s.on_bad_frame(7500)
+        s.heard(0, 1, 0, 7500)
         self.assertEqual(s.update(7500), LIVE)  # a good frame is younger than the stale time
         self.assertEqual(s.update(13000), LINK_LOST)  # the good one is lost-old; the bad 5500 ms
         self.assertEqual(s.update(13500), ASLEEP)  # the bad one too: plain silence, key off
@@ -517,7 +517,7 @@ class AfterALossTest(unittest.TestCase):
         half = (ticks_add(0, -1) + 1) // 2
         reading, s = make()
         for t in range(0, 7000, 500):
-            s.on_bad_frame(t)
+            s.heard(0, 1, 0, t)
         self.assertEqual(s.update(12500), ASLEEP)  # the talk stopped; key off
         later = ticks_add(ticks_add(6500, half - 1), 1001)  # the old bad tick reads as recent again
         self.assertEqual(s.update(later), ASLEEP)
@@ -537,7 +537,7 @@ class UpdateEdgesTest(unittest.TestCase):
     def test_many_good_frames_in_one_pass(self):
         # One call per pass, however many frames: 40 good ones fill the 32-outcome window.
         reading, s = make()
-        s.on_bad_frame(0)
+        s.heard(0, 1, 0, 0)
         s.heard(40, 0, 0, 100)
         self.assertEqual(s.quality, 100)
 

@@ -130,9 +130,6 @@ class BmsState:
         self._boot_at = 0
         self._settled = False  # the lost time has passed since boot
 
-    def set_ignition(self, on):
-        self.ignition = on
-
     def set_source(self, name):
         """Where the SOC comes from: "bms", "ah" or "voltage" (soc.source)."""
         self._source = _SOURCES.index(name)
@@ -141,13 +138,6 @@ class BmsState:
             from . import soc
 
             self._soc_module = soc
-
-    def on_frame(self, flags, now):
-        """One good frame arrived; ``flags`` says what it carried."""
-        self.heard(1, 0, flags, now)
-
-    def on_bad_frame(self, now):
-        self.heard(0, 1, 0, now)
 
     def heard(self, good, bad, flags, now):
         """What one pass of the loop brought: ``good`` frames that carried ``flags`` between
