@@ -96,19 +96,15 @@ class App:
         # main.py clears this once a timer runs ignition_tick, so the two never interleave.
         self.tick_in_step = True
 
-        messages = list(messages)
         self._ign_on = config["ignition"]["enabled"] and ignition is not None
         self._button = self._ign_on and config["ignition"]["show_s"] > 0
-        self.line = Line(config, uart, self.bms, self.console, now, messages)
+        self.line = Line(config, uart, self.bms, self.console, now)
         # The methods every pass calls, bound once: a method looked up on an instance misses
         # the instance's attributes first, which costs more than the call.
         self._service = self.line.service
         self._update = self.bms.update
         self._render = self.bar.render
         self._led = self.console.led
-        if self.line.poll and not self._ign_on:
-            messages.append("input.mode: poll asks only while the ignition is on, and the "
-                            "ignition passthrough is off: nothing will be polled")
         self._lost_ms = config["timing"]["period_ms"] * config["timing"]["lost_periods"]
         self._dirty = True  # whatever the LEDs show at start (a reset, power-up noise) is cleared
         self._page_ms = config["display"]["refresh_ms"]

@@ -73,7 +73,7 @@ def _detectable(config, baud):
 
 
 class Line:
-    def __init__(self, config, uart, bms, console, now, messages):
+    def __init__(self, config, uart, bms, console, now):
         self.uart = uart
         self.bms = bms
         self.console = console
@@ -81,18 +81,9 @@ class Line:
         # configuration is not kept.
         self._config = {"cav3": config["cav3"], "custom": config["custom"], "soc": config["soc"]}
         inp = config["input"]
-        self.poll = inp["mode"] == "poll"
+        self.poll = inp["mode"] == "poll"  # the configuration then says tinybms at 115200
         fmt = inp["format"]
         baud = inp["baud"]
-        if self.poll:
-            if fmt not in ("auto", "tinybms"):
-                messages.append('input.format: "%s" cannot be polled; poll mode reads the Tiny BMS '
-                                "protocol" % fmt)
-            fmt = "tinybms"
-            if baud != 115200:
-                if baud != "auto":
-                    messages.append("input.baud: %s; the Tiny BMS polls at 115200, which is used" % baud)
-                baud = 115200
         self._auto_baud = baud == "auto"
         self.baud = 115200 if self._auto_baud else baud
         uart.set_baud(self.baud)

@@ -42,7 +42,7 @@ class DefaultsTest(unittest.TestCase):
     def test_good_values_are_kept(self):
         doc = {
             "board": "xiao_rp2040",
-            "input": {"mode": "poll", "format": "cav3", "baud": 9600},
+            "input": {"mode": "listen", "format": "cav3", "baud": 9600, "poll_period_ms": 1000},
             "bar": {"segments": 64, "leds": "gpio", "brightness": 0, "reverse": True,
                     "colors": [[0, 0, 0, 255], [50, 1, 2, 3]]},
             "ignition": {"input_pull": "none"},
@@ -123,6 +123,25 @@ class WrongValueTest(unittest.TestCase):
         self.assertEqual((cfg["timing"]["stale_periods"], cfg["timing"]["lost_periods"]), (3, 6))
         cfg, messages = validate({"timing": {"stale_periods": 2, "lost_periods": 3}})
         self.assertEqual(messages, [])
+
+    def test_poll_mode_reads_the_tiny_bms_at_115200(self):
+        # docs/protocol.md section 2: the Tiny BMS protocol, 115200 baud, is what can be polled.
+        cfg, msg = self.one({"input": {"mode": "poll", "format": "cav3"}})
+        self.assertEqual(msg, 'input.format: "cav3" cannot be polled; poll mode reads the Tiny BMS '
+                              "protocol")
+        self.assertEqual((cfg["input"]["format"], cfg["input"]["baud"]), ("tinybms", 115200))
+        cfg, msg = self.one({"input": {"mode": "poll", "baud": 9600}})
+        self.assertEqual(msg, "input.baud: 9600; the Tiny BMS polls at 115200, which is used")
+        self.assertEqual(cfg["input"]["baud"], 115200)
+        cfg, messages = validate({"input": {"mode": "poll"}})  # auto: nothing to say
+        self.assertEqual((cfg["input"]["format"], cfg["input"]["baud"], messages), ("tinybms", 115200, []))
+        cfg, messages = validate({"input": {"format": "cav3", "baud": 9600}})  # listening: kept
+        self.assertEqual((cfg["input"]["format"], cfg["input"]["baud"], messages), ("cav3", 9600, []))
+
+    def test_poll_mode_without_the_ignition_polls_nothing(self):
+        cfg, msg = self.one({"input": {"mode": "poll"}, "ignition": {"enabled": False}})
+        self.assertEqual(msg, "input.mode: poll asks only while the ignition is on, and the ignition "
+                              "passthrough is off: nothing will be polled")
 
     def test_columns(self):
         cfg, messages = validate({"cav3": {"columns": ["Ah", "V"]}})

@@ -445,8 +445,27 @@ def validate(doc):
         )
         timing["stale_periods"] = default["stale_periods"]
         timing["lost_periods"] = default["lost_periods"]
+    _check_poll(config, messages)
     _check_wifi(config["wifi"], messages)
     return config, messages
+
+
+def _check_poll(config, messages):
+    """Poll mode speaks the Tiny BMS protocol at 115200, and asks only while the ignition is on."""
+    inp = config["input"]
+    if inp["mode"] != "poll":
+        return
+    if inp["format"] not in ("auto", "tinybms"):
+        messages.append('input.format: "%s" cannot be polled; poll mode reads the Tiny BMS protocol'
+                        % inp["format"])
+    inp["format"] = "tinybms"
+    if inp["baud"] != 115200:
+        if inp["baud"] != "auto":
+            messages.append("input.baud: %s; the Tiny BMS polls at 115200, which is used" % inp["baud"])
+        inp["baud"] = 115200
+    if not config["ignition"]["enabled"]:
+        messages.append("input.mode: poll asks only while the ignition is on, and the ignition "
+                        "passthrough is off: nothing will be polled")
 
 
 def _check_wifi(wifi, messages):
