@@ -16,7 +16,7 @@ def _keep():
 
     if not keeper.keep_if_running():
         del sys.modules["hw.keeper"]
-        del hw.keeper
+        del hw.keeper  # pyright: ignore[reportAttributeAccessIssue]
 
 
 _keep()

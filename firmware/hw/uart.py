@@ -13,15 +13,16 @@ import select
 import time
 
 from machine import UART, Pin
+from socbar.compat import const
 
 # 115200 baud fills 11.5 bytes per ms: 1024 bytes cover an 89 ms pause of the loop,
 # over three times its longest pass (an OLED refresh, about 25 ms); the UART stops
 # in light sleep, so a sleep slice fills nothing. The ring is on the heap.
-RXBUF = 1024
+_RXBUF = const(1024)
 
 
 class UartPort:
-    def __init__(self, uart_id, tx, rx, baud, rxbuf=RXBUF):
+    def __init__(self, uart_id, tx, rx, baud, rxbuf=_RXBUF):
         self._uart = UART(uart_id, baudrate=baud, tx=Pin(tx), rx=Pin(rx), bits=8, parity=None,
                           stop=1, timeout=0, timeout_char=0, rxbuf=rxbuf)
         self.baud = baud

@@ -24,10 +24,10 @@ import rp2
 from machine import Pin
 from socbar.compat import const
 
-T1 = const(3)
-T2 = const(3)
-T3 = const(4)
-FREQ = const(8_000_000)  # 10 cycles per bit at 800 kHz
+_T1 = const(3)  # the T1, T2, T3 of the table above, in PIO cycles
+_T2 = const(3)
+_T3 = const(4)
+_FREQ = const(8_000_000)  # 10 cycles per bit at 800 kHz
 
 
 @rp2.asm_pio(sideset_init=rp2.PIO.OUT_LOW, out_shiftdir=rp2.PIO.SHIFT_LEFT, autopull=True,
@@ -35,18 +35,18 @@ FREQ = const(8_000_000)  # 10 cycles per bit at 800 kHz
 def ws2812_program():
     wrap_target()  # noqa: F821
     label("bit")  # noqa: F821
-    out(x, 1).side(0)[T3 - 1]  # noqa: F821
-    jmp(not_x, "zero").side(1)[T1 - 1]  # noqa: F821
-    jmp("bit").side(1)[T2 - 1]  # noqa: F821
+    out(x, 1).side(0)[_T3 - 1]  # noqa: F821
+    jmp(not_x, "zero").side(1)[_T1 - 1]  # noqa: F821
+    jmp("bit").side(1)[_T2 - 1]  # noqa: F821
     label("zero")  # noqa: F821
-    nop().side(0)[T2 - 1]  # noqa: F821
+    nop().side(0)[_T2 - 1]  # noqa: F821
     wrap()  # noqa: F821
 
 
 class Ws2812:
     def __init__(self, pin, count, sm_id=0):
         self.count = count
-        self._sm = rp2.StateMachine(sm_id, ws2812_program, freq=FREQ, sideset_base=Pin(pin))
+        self._sm = rp2.StateMachine(sm_id, ws2812_program, freq=_FREQ, sideset_base=Pin(pin))
         self._sm.active(1)
         # Little-endian 32-bit words: byte 0 unused, then B, R, G, so G leaves first.
         self._words = bytearray(4 * count)
