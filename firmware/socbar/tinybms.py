@@ -7,9 +7,10 @@ anywhere; a frame that fails its CRC is counted and the search resumes at the
 byte after its 0xAA, so a good frame hidden inside it is still found.
 
 Speed on the RP2040: ``feed`` is one viper function (machine code) that
-copies a pass's bytes in and walks them (sync search, lengths, CRC) and
-calls the frame decoder, viper too, once per frame: a pass costs one call
-and a frame one more. Machine code keeps its call state on the C stack: a
+copies a pass's bytes in, walks them (sync search, lengths, CRC) and decodes
+the broadcasts a BMS sends most (SOC, status, voltage, current, cell
+extremes) in place; the other frames cost one more call, to the viper
+``_decode`` or, for the rare ones, to bytecode. Machine code keeps its call state on the C stack: a
 bytecode function that needs more than 11 machine words of state gets its
 frame from the heap on every call, which the chip pays for in ``gc_alloc``
 even though ``gc.mem_alloc()`` never shows it. On CPython the same source
@@ -218,8 +219,8 @@ class TinyBmsDecoder:
     """Turns 0xAA frames into the slots of a Reading; see the module docstring.
 
     Incoming bytes are appended to one work buffer, which ``feed`` (machine
-    code on MicroPython) walks; it calls Python once per frame, never per
-    byte. The bytes of a frame not yet complete move to the front of the
+    code on MicroPython) walks; it calls Python at most once per frame, never
+    per byte. The bytes of a frame not yet complete move to the front of the
     buffer at the end of each walk.
 
     Counters: ``good``, ``bad``, ``skipped``, ``overlong``, ``requests`` (see
@@ -261,14 +262,16 @@ class TinyBmsDecoder:
         sync bytes found, each frame's length taken from its command byte (or its PL), its CRC
         checked, and every frame or request completed copied out and handled; bytes passed
         over are counted as skipped, false syncs as bad or overlong. A CRC-valid response that
-        ``_decode`` refuses is tried again as a request. The counters are published once, at
-        the end: a pass costs a handful of attribute stores, a frame one call."""
+        is refused (malformed, implausible, or no answer to the last request) is tried again as
+        a request. The counters are published once, at the end: a pass costs a handful of
+        attribute stores."""
         work = ptr8(self._work)
         frame = ptr8(self._buf)
         tables = ptr8(_TABLES)
         crc_table = ptr16(_CRC_TABLE)
         decode = self._decode_bound
         on_record = self.on_record
+        reading = self.reading
         end = int(self.pending)
         skipped = 0
         bad = 0
@@ -352,7 +355,42 @@ class TinyBmsDecoder:
                     requests += 1
                     self._remember(cmd)
                 else:
-                    flags = int(decode(cmd, length))
+                    flags = _MALFORMED
+                    if cmd == 0x09 or (self._asked and not self._req_answered(cmd)):
+                        if cmd == 0x09:  # no call for the answers-only check on a line of broadcasts
+                            flags = int(self._rare(cmd, length - 5))
+                    elif cmd == 0x1A:
+                        hi = frame[4] | (frame[5] << 8)
+                        if hi <= (_SOC_FULL >> 16):  # also keeps the value a small int
+                            soc = (hi << 16) | frame[2] | (frame[3] << 8)
+                            if soc <= _SOC_FULL:
+                                reading.soc = soc
+                                flags = _F_SOC
+                    elif cmd == 0x18:
+                        reading.status = frame[2] | (frame[3] << 8)
+                        flags = _F_STATUS
+                    elif cmd == 0x14 or cmd == 0x15:
+                        value = int(_milli(frame[4] | (frame[5] << 8), frame[2] | (frame[3] << 8)))
+                        if value == _NOT_FINITE:
+                            flags = 0  # a good frame whose value says nothing
+                        elif cmd == 0x14:
+                            if value >= 0 and value <= _PACK_MV_MAX:
+                                reading.voltage_mv = value
+                                flags = _F_VOLTAGE
+                        elif value >= -_CURRENT_MA_MAX and value <= _CURRENT_MA_MAX:
+                            reading.current_ma = value
+                            flags = _F_CURRENT
+                    elif cmd == 0x16 or cmd == 0x17:
+                        value = frame[2] | (frame[3] << 8)
+                        if value <= _CELL_MV_MAX:
+                            if cmd == 0x16:
+                                reading.cell_max_mv = value
+                                flags = _F_CELL_MAX
+                            else:
+                                reading.cell_min_mv = value
+                                flags = _F_CELL_MIN
+                    else:
+                        flags = int(decode(cmd, length))
                     if flags == _MALFORMED:
                         refused = 1  # not a response after all: its request form, or bad
                         continue
@@ -362,7 +400,6 @@ class TinyBmsDecoder:
                         good += 1
                         heard |= flags
                         if on_record:
-                            reading = self.reading
                             reading.have = int(reading.have) | flags
                             on_record(flags)
                 pos += length
@@ -374,7 +411,6 @@ class TinyBmsDecoder:
                 end -= pos
         self.pending = end
         if heard:
-            reading = self.reading
             reading.have = int(reading.have) | heard
         if good:
             self.good = int(self.good) + good
@@ -435,52 +471,12 @@ class TinyBmsDecoder:
 
     @micropython.viper
     def _decode(self, cmd: int, length: int) -> int:
-        """Write a CRC-checked frame into the Reading; return its flags, _MALFORMED or _IS_REQUEST.
-
-        Viper: the frame's bytes are read as machine integers, so a frame costs a few hundred
-        instructions instead of a runtime call per byte and per operation."""
+        """The responses ``feed`` leaves to a call: range, temperatures, cells, and through
+        ``_rare`` the ones a broadcasting BMS does not send. Returns the frame's flags,
+        _MALFORMED or _IS_REQUEST; the bytes are read as machine integers (viper)."""
         buf = ptr8(self._buf)
         r = self.reading
         pl = length - 5
-        if cmd == 0x09:
-            return int(self._rare(cmd, pl))
-        if self._asked and not self._req_answered(cmd):  # no call on a line of broadcasts
-            return _MALFORMED
-        if cmd == 0x1A:
-            hi = buf[4] | (buf[5] << 8)
-            full = _SOC_FULL
-            if hi > (full >> 16):  # also keeps the value a small int
-                return _MALFORMED
-            soc = (hi << 16) | buf[2] | (buf[3] << 8)
-            if soc > full:
-                return _MALFORMED
-            r.soc = soc
-            return _F_SOC
-        if cmd == 0x18:
-            r.status = buf[2] | (buf[3] << 8)
-            return _F_STATUS
-        if cmd == 0x14 or cmd == 0x15:
-            value = int(_milli(buf[4] | (buf[5] << 8), buf[2] | (buf[3] << 8)))
-            if value == _NOT_FINITE:
-                return 0
-            if cmd == 0x14:
-                if value < 0 or value > _PACK_MV_MAX:
-                    return _MALFORMED
-                r.voltage_mv = value
-                return _F_VOLTAGE
-            if value < -_CURRENT_MA_MAX or value > _CURRENT_MA_MAX:
-                return _MALFORMED
-            r.current_ma = value
-            return _F_CURRENT
-        if cmd == 0x16 or cmd == 0x17:
-            value = buf[2] | (buf[3] << 8)
-            if value > _CELL_MV_MAX:
-                return _MALFORMED
-            if cmd == 0x16:
-                r.cell_max_mv = value
-                return _F_CELL_MAX
-            r.cell_min_mv = value
-            return _F_CELL_MIN
         if cmd == 0x20:  # speed (float km/h), distance left (km), time left (s); u32 saturated
             hi = buf[8] | (buf[9] << 8)
             distance = _MILLI_MAX if hi >= 0x4000 else (hi << 16) | buf[6] | (buf[7] << 8)
