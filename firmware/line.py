@@ -35,11 +35,6 @@ from socbar.compat import const, ticks_diff
 from socbar.reading import Reading
 from socbar.tinybms import TinyBmsDecoder
 
-try:
-    import micropython
-except ImportError:  # CPython
-    from socbar.compat import micropython
-
 RX_BYTES = const(256)  # read per pass; the UART's own ring holds what arrives meanwhile
 _JUNK_BYTES = const(256)  # bytes without a good frame before the line rate flips
 
@@ -79,6 +74,7 @@ class Line:
     def __init__(self, config, uart, bms, console, now):
         self.uart = uart
         self.bms = bms
+        self._heard = bms.heard  # bound once: every pass that hears a frame calls it
         self.console = console
         # What detecting a format later (at the other line rate) may still read; the rest of the
         # configuration is not kept.
@@ -114,43 +110,60 @@ class Line:
 
             self.poller = Poller(uart, inp["poll_period_ms"], now)
 
-    @micropython.native
     def service(self, now, asking):
         """Read what the UART holds, decode it and tell the state; in poll mode, ask
-        (only while ``asking``: the BMS ignition output is on). Returns the bytes read."""
-        rx = self._rx
-        n = self.uart.readinto(rx) or 0
+        (only while ``asking``: the BMS ignition output is on). Returns the bytes read.
+
+        Bytecode, like its helpers: none needs more than 11 machine words of state, so no call
+        takes its state from the heap."""
+        n = self.uart.readinto(self._rx) or 0
         self.heard = n
-        flags = 0
         dec = self.decoder
+        if dec is None:
+            self._detecting(n, now)
+            return n
+        flags = dec.feed(self._rx, n) if n else 0
+        if dec.good != self._good or dec.bad != self._bad:
+            self._tell(dec, flags, now)
+        elif n:
+            self._count_junk(n, now)
+        if self.poller is not None:
+            self.poller.ask(dec, now, asking)
+        return n
+
+    def _tell(self, dec, flags, now):
+        """The frames ``dec`` decoded since the last pass, carrying ``flags``, to the state."""
+        good = dec.good - self._good
+        self._good = dec.good
+        self._heard(good, dec.bad - self._bad, flags, now)
+        self._bad = dec.bad
+        if good:
+            self._junk = 0
+        elif self.heard:
+            self._count_junk(self.heard, now)
+
+    def _detecting(self, n, now):
+        """Feed the candidates; a winner's frames are shown from this pass. Until then any
+        candidate's good frame says the rate is right, and garbage that none explains says the
+        line talks (a bad frame to the state)."""
         if n:
-            if dec is not None:
-                flags = dec.feed(rx, n)
-            else:
-                self._detect(n)
-                dec = self.decoder
-                if dec is not None:
-                    flags = dec.reading.have  # the frames that won: shown from this pass
+            self._detect(n)
+        dec = self.decoder
         if dec is not None:
-            good = dec.good - self._good
-            bad = dec.bad - self._bad
-        else:
-            # While detecting, frames are not shown, but any candidate's good frame says the
-            # rate is right, and garbage that none explains says the line talks.
-            detector = self._detector
-            good = detector.good - self._good  # pyright: ignore[reportOptionalMemberAccess]
-            bad = detector.bad - self._bad  # pyright: ignore[reportOptionalMemberAccess]
-        if good or bad:
-            self._good += good
-            self._bad += bad
-            self.bms.heard(good if dec is not None else 0, bad, flags, now)
+            self._tell(dec, dec.reading.have, now)
+            return
+        dec = self._detector  # the candidates
+        if dec is None:
+            return
+        good = dec.good - self._good
+        self._good = dec.good
+        if dec.bad != self._bad:
+            self._heard(0, dec.bad - self._bad, 0, now)
+            self._bad = dec.bad
         if good:
             self._junk = 0
         elif n:
             self._count_junk(n, now)
-        if self.poller is not None and dec is not None:
-            self.poller.ask(dec, now, asking)
-        return n
 
     def _detector_for(self, baud):
         """The candidates at ``baud``, built the first time the line runs at that rate."""
