@@ -32,6 +32,9 @@ class UartPortTest(unittest.TestCase):
     def test_created_non_blocking(self):
         c = self.uart.config
         self.assertEqual((c["baudrate"], c["timeout"], c["timeout_char"], c["rxbuf"]), (115200, 0, 0, 64))
+        # A transmit ring for the longest request (8 bytes: docs/protocol.md section 2), not the
+        # port's default 256 bytes of heap.
+        self.assertTrue(8 <= c["txbuf"] <= 32)
 
     def test_reads_only_what_is_there(self):
         buf = bytearray(3)

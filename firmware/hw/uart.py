@@ -19,12 +19,14 @@ from socbar.compat import const
 # over three times its longest pass (an OLED refresh, about 25 ms); the UART stops
 # in light sleep, so a sleep slice fills nothing. The ring is on the heap.
 _RXBUF = const(1024)
+# The longest request poll mode writes is 8 bytes; a listener writes none. The ring is on the heap.
+_TXBUF = const(32)
 
 
 class UartPort:
     def __init__(self, uart_id, tx, rx, baud, rxbuf=_RXBUF):
         self._uart = UART(uart_id, baudrate=baud, tx=Pin(tx), rx=Pin(rx), bits=8, parity=None,
-                          stop=1, timeout=0, timeout_char=0, rxbuf=rxbuf)
+                          stop=1, timeout=0, timeout_char=0, rxbuf=rxbuf, txbuf=_TXBUF)
         self.baud = baud
         self._poll = None  # made at the first wait: only run() waits
 
