@@ -142,31 +142,6 @@ def _crc_ok(buf: ptr8, at: int, length: int) -> int:
 
 
 @micropython.viper
-def _hidden(buf: ptr8, at: int, end: int) -> int:
-    """1 when a complete, CRC-valid response starts after the incomplete one at ``at``.
-
-    A false sync announcing a long frame would otherwise hold back up to
-    _MAX_FRAME bytes of good frames; a real frame rarely hides another.
-    """
-    tables = ptr8(_TABLES)
-    j = at + 1
-    while j < end - 1:
-        cmd = int(buf[j + 1])
-        if buf[j] == _SYNC and cmd <= _LAST_CMD:  # its length, as _scan finds it
-            length = int(tables[_FIXED + cmd])
-            if not length and tables[_MAX_PL + cmd] and j + 2 < end:
-                pl = int(buf[j + 2])
-                if cmd == 0x07 or cmd == 0x09:
-                    pl = pl & 0x3F
-                if pl <= int(tables[_MAX_PL + cmd]):
-                    length = pl + 5
-            if length and j + length <= end and int(_crc_ok(buf, j, length)):
-                return 1
-        j += 1
-    return 0
-
-
-@micropython.viper
 def _milli(hi: int, lo: int) -> int:
     """Round-to-nearest of 1000 x the float whose upper / lower 16 bits are ``hi`` / ``lo``.
 
@@ -292,10 +267,21 @@ class TinyBmsDecoder:
             i += take
             pos = 0
             refused = 0  # the response at ``pos`` was refused: only its request form is left
-            while pos < end:
+            # An incomplete response at ``held`` waits for its rest only when no complete response
+            # starts after it: a false sync announcing a long frame would otherwise hold back good
+            # frames. While ``held`` >= 0 the walk only probes for such a frame, counting nothing;
+            # ``hides`` says one was found, so the sync at ``held`` is dropped.
+            held = -1
+            hides = 0
+            while True:
+                if pos >= end or (held >= 0 and end - pos < 2):
+                    if held >= 0:
+                        pos = held  # nothing hides behind it: wait for its rest
+                    break
                 if work[pos] != _SYNC:
                     pos += 1
-                    skipped += 1
+                    if held < 0:
+                        skipped += 1
                     continue
                 if end - pos < 2:
                     break
@@ -305,13 +291,21 @@ class TinyBmsDecoder:
                     length = int(tables[_FIXED + cmd])
                     if not length:
                         max_pl = int(tables[_MAX_PL + cmd])
-                        if max_pl:
-                            if end - pos < 3:
-                                break
+                        if max_pl and end - pos >= 3:
                             pl = int(work[pos + 2])
                             if cmd == 0x07 or cmd == 0x09:
                                 pl = pl & 0x3F
                             length = pl + 5 if pl <= max_pl else -1
+                        elif max_pl and held < 0:
+                            break  # its PL is still to come
+                if held >= 0:  # probing: a complete, CRC-valid response ends it
+                    if length > 0 and end - pos >= length and _crc_ok(work, pos, length):
+                        pos = held
+                        held = -1
+                        hides = 1
+                    else:
+                        pos += 1
+                    continue
                 if length == 0:
                     pos += 1
                     skipped += 1
@@ -329,8 +323,12 @@ class TinyBmsDecoder:
                             k += 1
                         if crc == (work[last] | (work[last + 1] << 8)):
                             found = 1
-                    elif not _hidden(work, pos, end):
-                        break  # the rest of the frame is still to come
+                    elif hides:
+                        hides = 0
+                    else:
+                        held = pos
+                        pos += 1
+                        continue
                 if not found:
                     req = int(tables[_REQUEST + cmd])
                     if req:
