@@ -474,6 +474,7 @@ class ValuesAndSkipsTest(unittest.TestCase):
     def test_frames_without_value_fields_leave_the_values_alone(self):
         # The Reading keeps what other frames wrote into it (as it keeps ``have``).
         reading = Reading()
+        reading.slots()
         reading.values[0] = 7
         reading.value_count = 1
         reading.value_mask = 1

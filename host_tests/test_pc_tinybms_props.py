@@ -40,7 +40,8 @@ def snapshot(dec):
     return (
         dec.good, dec.bad, dec.skipped, dec.overlong, dec.requests,
         r.have, r.soc, r.status, r.voltage_mv, r.current_ma, list(r.temps), list(r.cells), r.cell_count,
-        list(r.regs[0:4]), list(r.reg_addrs[0:4]), r.reg_count, r.speed, r.ack_cmd, r.nack_cmd,
+        r.regs and list(r.regs[0:4]), r.reg_addrs and list(r.reg_addrs[0:4]), r.reg_count, r.speed,
+        r.ack_cmd, r.nack_cmd,
     )  # fmt: skip
 
 

@@ -14,6 +14,7 @@ SCALARS = ("have", "soc", "status", "voltage_mv", "current_ma", "cell_min_mv", "
 def filled():
     """A Reading with a non-zero value in every slot."""
     r = Reading()
+    r.slots()
     for i, name in enumerate(SCALARS):
         setattr(r, name, i + 1)
     for slots in (r.temps, r.cells, r.regs, r.reg_addrs, r.values, r.version):
@@ -36,8 +37,19 @@ class ReadingTest(unittest.TestCase):
         r.clear()
         self.assert_empty(r)
 
+    def test_the_large_slots_are_made_at_their_first_use(self):
+        r = Reading()
+        self.assertEqual((r.regs, r.reg_addrs, r.values, r.version), (None, None, None, None))
+        r.slots()
+        regs = r.regs
+        r.regs[0] = 5
+        r.slots()  # once: what they hold stays
+        self.assertIs(r.regs, regs)
+        self.assertEqual(r.regs[0], 5)
+
     def test_slot_sizes_and_ranges(self):
         r = Reading()
+        r.slots()
         self.assertEqual([len(r.cells), len(r.regs), len(r.reg_addrs), len(r.values), len(r.version)],
                          [MAX_CELLS, MAX_REGS, MAX_REGS, MAX_VALUES, MAX_VERSION])
         for slots in (r.cells, r.regs, r.reg_addrs, r.values, r.version):

@@ -34,6 +34,7 @@ class FixedTest(unittest.TestCase):
 class LineTest(unittest.TestCase):
     def test_fields_of_the_flags_only(self):
         r = Reading()
+        r.slots()  # the registers, values and version a record may show
         r.soc = 54_321_000
         r.status = 0x93
         r.voltage_mv = 52_910
@@ -51,6 +52,7 @@ class LineTest(unittest.TestCase):
     def test_unknown_status_is_unknown_with_its_code(self):
         # 0x95 is not among the six documented codes (docs/protocol.md section 3).
         r = Reading()
+        r.slots()  # the registers, values and version a record may show
         for code in (0x42, 0x95):
             r.status = code
             expected = '{"format": "x", "status": "unknown", "status_code": %d}' % code
@@ -59,12 +61,14 @@ class LineTest(unittest.TestCase):
     def test_cell_min_and_max_apart(self):
         # Issue 11 case 7: a record holds what its frame carried.
         r = Reading()
+        r.slots()  # the registers, values and version a record may show
         r.cell_min_mv, r.cell_max_mv = 3012, 4123
         self.assertEqual(record.line("x", r, F_CELL_MAX), '{"format": "x", "cell_max_mv": 4123}')
         self.assertEqual(record.line("x", r, F_CELL_MIN), '{"format": "x", "cell_min_mv": 3012}')
 
     def test_cycle_analyst_flags(self):
         r = Reading()
+        r.slots()  # the registers, values and version a record may show
         r.preset, r.ca_flags, r.limit = 2, CA_BRAKE, ord("W")
         expected = '{"format": "cav3", "preset": 2, "brake": true, "throttle_fault": false, "limit": "W"}'
         self.assertEqual(record.line("cav3", r, F_CA_FLAGS), expected)
@@ -74,12 +78,14 @@ class LineTest(unittest.TestCase):
     def test_throttle_fault_without_brake(self):
         # Each flag letter of the row is its own field: X alone is no brake.
         r = Reading()
+        r.slots()  # the registers, values and version a record may show
         r.preset, r.ca_flags = 1, CA_THROTTLE_FAULT
         got = json.loads(record.line("cav3", r, F_CA_FLAGS))
         self.assertEqual((got["brake"], got["throttle_fault"]), (False, True))
 
     def test_registers_with_and_without_address(self):
         r = Reading()
+        r.slots()  # the registers, values and version a record may show
         r.reg_count = 2
         r.regs[0], r.reg_addrs[0] = 0x9740, -1
         r.regs[1], r.reg_addrs[1] = 4200, 315
@@ -89,6 +95,7 @@ class LineTest(unittest.TestCase):
     def test_register_address_zero_is_an_address(self):
         # Tiny BMS register 0 is cell 1's voltage: only a negative address means unknown.
         r = Reading()
+        r.slots()  # the registers, values and version a record may show
         r.reg_count = 2
         r.regs[0], r.reg_addrs[0] = 3301, 0
         r.regs[1], r.reg_addrs[1] = 3302, 1
@@ -97,6 +104,7 @@ class LineTest(unittest.TestCase):
 
     def test_values_are_named(self):
         r = Reading()
+        r.slots()  # the registers, values and version a record may show
         r.value_count = 3
         r.value_mask = 0b101  # the row had no "V": absent, not 0
         r.values[0] = 39_977
@@ -119,6 +127,7 @@ class EveryFieldTest(unittest.TestCase):
         )
 
         r = Reading()
+        r.slots()  # the registers, values and version a record may show
         r.soc = 5
         r.voltage_mv = -1
         r.current_ma = -8_250

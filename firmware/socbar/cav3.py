@@ -122,6 +122,7 @@ class CaV3Decoder:
 
     def __init__(self, reading, columns):
         self.reading = reading
+        reading.slots()  # the named values' slots
         self.on_record = None
         self.good = 0
         self.bad = 0

@@ -192,6 +192,7 @@ class CustomDecoder:
 
     def __init__(self, reading, desc):
         self.reading = reading
+        reading.slots()  # the named values' slots
         self.on_record = None
         self.good = 0
         self.bad = 0

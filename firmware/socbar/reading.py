@@ -27,13 +27,23 @@ class Reading:
     def __init__(self):
         self.temps = array("h", (_NO_SENSOR, _NO_SENSOR, _NO_SENSOR))
         self.cells = array("H", bytes(2 * _MAX_CELLS))
-        self.regs = array("H", bytes(2 * _MAX_REGS))
-        # Address of each register in ``regs``; -1 when the response did not
-        # say and no request was seen (0x03 / 0x07 replies carry no address).
-        self.reg_addrs = array("h", bytes(2 * _MAX_REGS))
-        self.values = array("i", bytes(4 * _MAX_VALUES))
-        self.version = array("H", bytes(2 * _MAX_VERSION))
+        # The large slots: registers, named values, version words; made by slots().
+        self.regs = None
+        self.reg_addrs = None
+        self.values = None
+        self.version = None
         self.clear()
+
+    def slots(self):
+        """Make the large slots at their first use: ``regs`` and ``reg_addrs`` (the address of
+        each register; -1 when the response did not say and no request was seen), ``values``
+        and ``version``. A board that hears only the Tiny BMS's plain replies never needs them,
+        and they would take 0.6 KB of its heap."""
+        if self.regs is None:
+            self.regs = array("H", bytes(2 * _MAX_REGS))
+            self.reg_addrs = array("h", bytes(2 * _MAX_REGS))
+            self.values = array("i", bytes(4 * _MAX_VALUES))
+            self.version = array("H", bytes(2 * _MAX_VERSION))
 
     def clear(self):
         """Forget everything, as after a link loss."""

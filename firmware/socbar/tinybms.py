@@ -524,6 +524,7 @@ class TinyBmsDecoder:
     def _rare(self, cmd, pl):
         """The frames a broadcasting BMS does not send, as bytecode: 0x09 pairs and requests,
         ACK / NACK, versions, and 0x03 / 0x07 register blocks (replies to another device)."""
+        self.reading.slots()  # registers and version words: made at the first such frame
         if cmd == 0x09:
             return self._frame_09(pl)
         r = self.reading
