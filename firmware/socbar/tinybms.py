@@ -8,12 +8,13 @@ byte after its 0xAA, so a good frame hidden inside it is still found.
 
 Speed on the RP2040: ``feed`` is one viper function (machine code) that
 copies a pass's bytes in, walks them (sync search, lengths, CRC) and decodes
-the broadcasts a BMS sends most (SOC, status, voltage, current, cell
-extremes) in place; the other frames cost one more call, to the viper
-``_decode`` or, for the rare ones, to bytecode. Machine code keeps its call state on the C stack: a
-bytecode function that needs more than 11 machine words of state gets its
-frame from the heap on every call, which the chip pays for in ``gc_alloc``
-even though ``gc.mem_alloc()`` never shows it. On CPython the same source
+the replies a reader asks for (SOC, status, voltage, current, cells,
+temperatures, range) in place, without a call; only the frames a listener
+rarely sees (register blocks, versions, ACK / NACK, 0x09) cost a call, to
+bytecode. Machine code keeps its call state on the C stack: a bytecode
+function that needs more than 11 machine words of state gets its frame from
+the heap on every call, which the chip pays for in ``gc_alloc`` even though
+``gc.mem_alloc()`` never shows it. On CPython the same source
 runs as plain Python (socbar.compat).
 
 A listener may also see the requests of a poller on the same line. A frame
@@ -109,7 +110,7 @@ _LAST_CMD = const(0x20)
 # Bytes gathered before scanning: the largest frame and a whole UART read.
 _WORK = const(_MAX_FRAME + 256)
 
-# What _decode says of a CRC-valid frame it cannot use.
+# What the decoding of a CRC-valid frame says when it cannot use it.
 _MALFORMED = const(-1)  # counted bad: malformed, answering no request, or implausible
 _IS_REQUEST = const(-2)
 
@@ -221,7 +222,6 @@ class TinyBmsDecoder:
         self._req_addr = 0
         self._req_count = 0
         self._req_list = bytearray(64)  # a 0x09 request's address bytes (PL <= 63)
-        self._decode_bound = self._decode  # made once: feed calls it for every frame
 
     def reset(self):
         """Drop a partial frame (counted as skipped) and any remembered request."""
@@ -244,7 +244,6 @@ class TinyBmsDecoder:
         frame = ptr8(self._buf)
         tables = ptr8(_TABLES)
         crc_table = ptr16(_CRC_TABLE)
-        decode = self._decode_bound
         on_record = self.on_record
         reading = self.reading
         end = int(self.pending)
@@ -387,8 +386,47 @@ class TinyBmsDecoder:
                             else:
                                 reading.cell_min_mv = value
                                 flags = _F_CELL_MIN
-                    else:
-                        flags = int(decode(cmd, length))
+                    elif cmd == 0x20:  # speed (float km/h), distance (km), time left (s): u32 saturated
+                        hi = frame[8] | (frame[9] << 8)
+                        distance = _MILLI_MAX if hi >= 0x4000 else (hi << 16) | frame[6] | (frame[7] << 8)
+                        hi = frame[12] | (frame[13] << 8)
+                        left = _MILLI_MAX if hi >= 0x4000 else (hi << 16) | frame[10] | (frame[11] << 8)
+                        value = int(_milli(frame[4] | (frame[5] << 8), frame[2] | (frame[3] << 8)))
+                        if (distance <= _DISTANCE_KM_MAX and left <= _TIME_LEFT_S_MAX
+                                and (value == _NOT_FINITE or (value >= -_SPEED_MAX and value <= _SPEED_MAX))):
+                            flags = _F_RANGE
+                            if value != _NOT_FINITE:
+                                reading.speed = value
+                                flags = _F_RANGE | _F_SPEED
+                            reading.distance_km = distance
+                            reading.time_left_s = left
+                    elif (cmd == 0x1B or cmd == 0x1C) and length & 1:  # an even PL: 16-bit words
+                        count = (length - 5) >> 1
+                        if cmd == 0x1C:
+                            cells = ptr16(reading.cells)
+                            k = 0
+                            while k < count:
+                                cells[k] = frame[3 + 2 * k] | (frame[4 + 2 * k] << 8)
+                                k += 1
+                            reading.cell_count = count
+                            flags = _F_CELLS
+                        else:  # internal, external 1 and 2: a missing one reads "no sensor"
+                            t0 = frame[3] | (frame[4] << 8) if count > 0 else 0x8000
+                            t1 = frame[5] | (frame[6] << 8) if count > 1 else 0x8000
+                            t2 = frame[7] | (frame[8] << 8) if count > 2 else 0x8000
+                            t0 -= (t0 & 0x8000) << 1  # int16
+                            t1 -= (t1 & 0x8000) << 1
+                            t2 -= (t2 & 0x8000) << 1
+                            if ((t0 == _NO_SENSOR or (t0 >= _TEMP_MIN and t0 <= _TEMP_MAX))
+                                    and (t1 == _NO_SENSOR or (t1 >= _TEMP_MIN and t1 <= _TEMP_MAX))
+                                    and (t2 == _NO_SENSOR or (t2 >= _TEMP_MIN and t2 <= _TEMP_MAX))):
+                                temps = ptr16(reading.temps)
+                                temps[0] = t0
+                                temps[1] = t1
+                                temps[2] = t2
+                                flags = _F_TEMPS
+                    elif cmd != 0x1B and cmd != 0x1C:
+                        flags = int(self._rare(cmd, length - 5))
                     if flags == _MALFORMED:
                         refused = 1  # not a response after all: its request form, or bad
                         continue
@@ -466,60 +504,6 @@ class TinyBmsDecoder:
         if cmd != 0x03 and cmd != 0x07:  # _block still needs the address
             self._req_cmd = 0
         return True
-
-    @micropython.viper
-    def _decode(self, cmd: int, length: int) -> int:
-        """The responses ``feed`` leaves to a call: range, temperatures, cells, and through
-        ``_rare`` the ones a broadcasting BMS does not send. Returns the frame's flags,
-        _MALFORMED or _IS_REQUEST; the bytes are read as machine integers (viper)."""
-        buf = ptr8(self._buf)
-        r = self.reading
-        pl = length - 5
-        if cmd == 0x20:  # speed (float km/h), distance left (km), time left (s); u32 saturated
-            hi = buf[8] | (buf[9] << 8)
-            distance = _MILLI_MAX if hi >= 0x4000 else (hi << 16) | buf[6] | (buf[7] << 8)
-            hi = buf[12] | (buf[13] << 8)
-            time_left = _MILLI_MAX if hi >= 0x4000 else (hi << 16) | buf[10] | (buf[11] << 8)
-            if distance > _DISTANCE_KM_MAX or time_left > _TIME_LEFT_S_MAX:
-                return _MALFORMED
-            flags = _F_RANGE
-            speed = int(_milli(buf[4] | (buf[5] << 8), buf[2] | (buf[3] << 8)))
-            if speed != _NOT_FINITE:
-                if speed < -_SPEED_MAX or speed > _SPEED_MAX:
-                    return _MALFORMED
-                r.speed = speed
-                flags |= _F_SPEED
-            r.distance_km = distance
-            r.time_left_s = time_left
-            return flags
-        if cmd != 0x1B and cmd != 0x1C:
-            return int(self._rare(cmd, pl))
-        if pl & 1:
-            return _MALFORMED
-        count = pl >> 1
-        if cmd == 0x1B:  # internal, external 1 and 2: a missing one reads "no sensor"
-            t0 = buf[3] | (buf[4] << 8) if count > 0 else 0x8000
-            t1 = buf[5] | (buf[6] << 8) if count > 1 else 0x8000
-            t2 = buf[7] | (buf[8] << 8) if count > 2 else 0x8000
-            t0 -= (t0 & 0x8000) << 1  # int16
-            t1 -= (t1 & 0x8000) << 1
-            t2 -= (t2 & 0x8000) << 1
-            none = _NO_SENSOR
-            if ((t0 != none and (t0 < _TEMP_MIN or t0 > _TEMP_MAX))
-                    or (t1 != none and (t1 < _TEMP_MIN or t1 > _TEMP_MAX))
-                    or (t2 != none and (t2 < _TEMP_MIN or t2 > _TEMP_MAX))):
-                return _MALFORMED
-            temps = ptr16(r.temps)
-            temps[0] = t0
-            temps[1] = t1
-            temps[2] = t2
-            return _F_TEMPS
-        if cmd == 0x1C:
-            cells = ptr16(r.cells)
-            for i in range(count):
-                cells[i] = buf[3 + 2 * i] | (buf[4 + 2 * i] << 8)
-            r.cell_count = count
-            return _F_CELLS
 
     def _rare(self, cmd, pl):
         """The frames a broadcasting BMS does not send, as bytecode: 0x09 pairs and requests,
@@ -602,7 +586,7 @@ class TinyBmsDecoder:
         return _F_VERSION
 
     def _block(self, cmd, count):
-        """A 0x03 / 0x07 run of ``count`` registers (``_decode`` put their values in ``regs``):
+        """A 0x03 / 0x07 run of ``count`` registers (``_words`` put their values in ``regs``):
         their addresses come from the request it answers, or are -1 when none was seen."""
         first = -1
         if self._req_cmd == cmd and self._req_count == count and self._req_addr + count <= 0x8000:
