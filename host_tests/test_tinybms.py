@@ -31,7 +31,14 @@ from socbar.fields import (
 )
 from socbar.reading import Reading
 from socbar.requests import read_block, read_registers, request
-from socbar.tinybms import TinyBmsDecoder, float_milli
+from socbar.tinybms import TinyBmsDecoder, _milli
+
+
+def float_milli(buf, offset):
+    """1000 x the little-endian IEEE-754 single at ``buf[offset:offset + 4]``, as the decoder
+    converts a float field (its upper and lower 16-bit halves)."""
+    return _milli(buf[offset + 2] | (buf[offset + 3] << 8), buf[offset] | (buf[offset + 1] << 8))
+
 
 MILLI_MAX = 2**30 - 1  # the saturation bound of the module docstring: a small int on the RP2040
 NOT_FINITE = -(2**30)  # float_milli's answer to NaN and infinities, below every finite value

@@ -11,7 +11,14 @@ from feeding import feed
 from frames import float32_le, frame, i16le, u16be, u16le, u32le, with_pl
 from socbar.fields import F_REGS, F_SOC, F_STATUS, F_TEMPS, MAX_REGS, NO_SENSOR
 from socbar.reading import Reading
-from socbar.tinybms import TinyBmsDecoder, float_milli
+from socbar.tinybms import TinyBmsDecoder, _milli
+
+
+def float_milli(buf, offset):
+    """1000 x the little-endian IEEE-754 single at ``buf[offset:offset + 4]``, as the decoder
+    converts a float field (its upper and lower 16-bit halves)."""
+    return _milli(buf[offset + 2] | (buf[offset + 3] << 8), buf[offset] | (buf[offset + 1] << 8))
+
 
 SOC = frame(0x1A, u32le(50000000))  # a 50 % SOC broadcast
 

@@ -7,14 +7,13 @@ output pin drives a high-side switch or photo-MOS, never B+ directly.
 
 from machine import Pin, Timer
 
-_PULLS = {"up": Pin.PULL_UP, "down": Pin.PULL_DOWN, "none": None, None: None}
-
 
 class IgnitionPins:
     def __init__(self, in_pin, pull, in_active, out_pin, out_active):
         self._out = Pin(out_pin, Pin.OUT, value=0 if out_active else 1)
         self._out_on = 1 if out_active else 0
-        self._in = Pin(in_pin, Pin.IN, _PULLS[pull])
+        pull = Pin.PULL_UP if pull == "up" else Pin.PULL_DOWN if pull == "down" else None
+        self._in = Pin(in_pin, Pin.IN, pull)
         self._in_on = 1 if in_active else 0
 
     def read(self):

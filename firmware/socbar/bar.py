@@ -66,14 +66,9 @@ _C_LOST = const(4)
 _C_STALE = const(5)
 _C_MAP = const(6)
 
-_SPECIAL = (
-    (0, 0, 0),
-    (0, 64, 255),  # charging: blue
-    (0, 255, 255),  # regen: cyan
-    (255, 0, 0),  # fault: red
-    (255, 0, 255),  # link lost: magenta
-    (255, 255, 255),  # stale: white, dimmed to a quarter below
-)
+# R, G, B of the slots before the colour map: off, charging blue, regen cyan, fault red, link
+# lost magenta, stale white (dimmed to a quarter below). Bytes: one object on the heap, not seven.
+_SPECIAL = b"\x00\x00\x00" b"\x00\x40\xff" b"\x00\xff\xff" b"\xff\x00\x00" b"\xff\x00\xff" b"\xff\xff\xff"
 
 
 class BarRenderer:
@@ -93,9 +88,9 @@ class BarRenderer:
         brightness = 255 if bar["leds"] == "gpio" else bar["brightness"]
         self._rgb = rgb = bytearray(3 * (_C_MAP + len(colors)))
         for slot in range(_C_MAP + len(colors)):
-            c = _SPECIAL[slot] if slot < _C_MAP else colors[slot - _C_MAP][1:]
             for k in range(3):
-                v = (c[k] * brightness + 254) // 255
+                v = _SPECIAL[3 * slot + k] if slot < _C_MAP else colors[slot - _C_MAP][1 + k]
+                v = (v * brightness + 254) // 255
                 if slot == _C_STALE:
                     v = (v + 3) // 4
                 rgb[3 * slot + k] = v
@@ -201,20 +196,17 @@ class BarRenderer:
         """Write every segment's colour into ``frame``; True when a byte changed."""
         changed = False
         for i in range(self.segments):
-            if self._put(i, self._slot(i)):
+            if self._put(i):
                 changed = True
         return changed
 
-    def _slot(self, i):
-        """The colour slot of segment ``i``."""
+    def _put(self, i):
+        """Segment ``i`` in its colour (GRB); True when its bytes changed."""
         if i == self._mark or i == self._mark2:
-            return self._mark_col
-        return self._fill_col if i < self._fill else _C_OFF
-
-    def _put(self, i, slot):
-        """Segment ``i`` in the colour of ``slot`` (GRB); True when its bytes changed."""
+            s = 3 * self._mark_col
+        else:
+            s = 3 * self._fill_col if i < self._fill else 3 * _C_OFF
         j = 3 * (self.segments - 1 - i if self._reverse else i)
-        s = 3 * slot
         f = self.frame
         rgb = self._rgb
         if f[j] == rgb[s + 1] and f[j + 1] == rgb[s] and f[j + 2] == rgb[s + 2]:

@@ -43,7 +43,7 @@ while hunting for a frame; ``requests`` read requests of another device;
 ``overlong`` frames whose PL announced more than a response can carry.
 
 Units follow socbar/fields.py. Floats become milli-units with integer arithmetic
-(``float_milli``); a NaN or infinite float leaves its slot and flag untouched
+(``_milli``); a NaN or infinite float leaves its slot and flag untouched
 while the frame still counts as good, because a CRC-correct frame proves the
 link works. Magnitudes of 2**20 units or more, and 32-bit counters of 2**30 or
 more, saturate at 2**30 - 1 so that every value stays a small int on the
@@ -143,9 +143,11 @@ def _crc_ok(buf, at, length):
 
 @micropython.viper
 def _milli(hi: int, lo: int) -> int:
-    """Round-to-nearest of 1000 x the float whose upper / lower 16 bits are ``hi`` / ``lo``.
+    """1000 x the IEEE-754 single whose upper / lower 16 bits are ``hi`` / ``lo``, as an int.
 
-    Works on the sign, exponent and mantissa with intermediates below 2**30.
+    Rounds to nearest (ties away from zero), saturates at +-_MILLI_MAX and returns _NOT_FINITE
+    for NaN and infinities; works on the sign, exponent and mantissa with intermediates below
+    2**30.
     """
     exp = (hi >> 7) & 0xFF
     if exp == 0xFF:
@@ -166,17 +168,6 @@ def _milli(hi: int, lo: int) -> int:
             return 0
         value = (high + (low >> 12) + (1 << (t - 1))) >> t
     return -value if hi & 0x8000 else value
-
-
-def float_milli(buf, offset):
-    """1000 x the little-endian IEEE-754 single at ``buf[offset:offset + 4]``, as an int.
-
-    Rounds to nearest (ties away from zero), saturates at +-_MILLI_MAX, and
-    returns _NOT_FINITE for NaN and infinities.
-    """
-    lo = buf[offset] | (buf[offset + 1] << 8)
-    hi = buf[offset + 2] | (buf[offset + 3] << 8)
-    return _milli(hi, lo)
 
 
 def _u32(hi, lo):
