@@ -13,7 +13,7 @@ class IgnitionPins:
         self._out = Pin(out_pin, Pin.OUT, value=0 if out_active else 1)
         self._out_on = 1 if out_active else 0
         pull = Pin.PULL_UP if pull == "up" else Pin.PULL_DOWN if pull == "down" else None
-        self._in = Pin(in_pin, Pin.IN, pull)
+        self._in = Pin(in_pin, Pin.IN, pull)  # pyright: ignore[reportArgumentType] - None: no pull
         self._in_on = 1 if in_active else 0
 
     def read(self):
