@@ -177,10 +177,6 @@ def _u32(hi, lo):
     return (hi << 16) | lo
 
 
-def _s16(value):
-    return value - 0x10000 if value & 0x8000 else value
-
-
 class TinyBmsDecoder:
     """Turns 0xAA frames into the slots of a Reading; see the module docstring.
 
@@ -211,7 +207,7 @@ class TinyBmsDecoder:
         self._asked = 0  # answers-only while > 0: unanswered responses still tolerated
         self._req_addr = 0
         self._req_count = 0
-        self._req_list = bytearray(64)  # a 0x09 request's address bytes (PL <= 63)
+        self._req_list = None  # a 0x09 request's address bytes (PL <= 63), made at the first
 
     def reset(self):
         """Drop a partial frame (counted as skipped) and any remembered request."""
@@ -466,10 +462,10 @@ class TinyBmsDecoder:
     def _req_pairs(self, pl):
         """A 0x09 frame of ``pl`` bytes is a reply: it answers the remembered 0x09 request,
         pair by pair the addresses asked for, in order."""
-        if self._req_cmd != 0x09 or pl != 4 * self._req_count:
+        asked = self._req_list  # None until a 0x09 request was seen
+        if asked is None or self._req_cmd != 0x09 or pl != 4 * self._req_count:
             return False
         buf = self._buf
-        asked = self._req_list
         for i in range(self._req_count):
             if buf[3 + 4 * i] != asked[2 * i] or buf[4 + 4 * i] != asked[2 * i + 1]:
                 return False
@@ -477,6 +473,8 @@ class TinyBmsDecoder:
 
     def _req_09(self, pl):
         """Remember a 0x09 request: its address list, for the reply to match."""
+        if self._req_list is None:
+            self._req_list = bytearray(64)
         asked = self._req_list
         buf = self._buf
         for i in range(pl):
@@ -619,7 +617,7 @@ class TinyBmsDecoder:
             r.cell_max_mv = value
             return _F_CELL_MAX
         if addr == 42 or addr == 43 or addr == 48:
-            r.temps[0 if addr == 48 else addr - 41] = _s16(value)
+            r.temps[0 if addr == 48 else addr - 41] = value - ((value & 0x8000) << 1)  # int16
             return _F_TEMPS
         if addr == 50:
             r.status = value
