@@ -70,12 +70,10 @@ _F_CELLS = const(0x0040)
 _F_CURRENT = const(0x0008)
 _F_NACK = const(0x1000)
 _F_RANGE = const(0x2000)
-_F_REGS = const(0x0080)
 _F_SOC = const(0x0001)
 _F_SPEED = const(0x0200)
 _F_STATUS = const(0x0002)
 _F_TEMPS = const(0x0020)
-_F_VERSION = const(0x0400)
 _F_VOLTAGE = const(0x0004)
 _MAX_CELLS = const(16)
 _MAX_REGS = const(127)
@@ -170,11 +168,18 @@ def _milli(hi: int, lo: int) -> int:
     return -value if hi & 0x8000 else value
 
 
-def _u32(hi, lo):
-    """An unsigned 32-bit value from its 16-bit halves, saturated at _MILLI_MAX."""
-    if hi >= 0x4000:
-        return _MILLI_MAX
-    return (hi << 16) | lo
+_more = None  # socbar.registers, once a frame needed it
+
+
+def _registers():
+    """socbar/registers.py, imported at the first frame that needs it (an import statement run
+    again would build the module's dotted name on the heap each time)."""
+    global _more
+    if _more is None:
+        from . import registers
+
+        _more = registers
+    return _more
 
 
 class TinyBmsDecoder:
@@ -459,29 +464,6 @@ class TinyBmsDecoder:
             self._req_addr = buf[3] | (buf[4] << 8)
             self._req_count = buf[2]
 
-    def _req_pairs(self, pl):
-        """A 0x09 frame of ``pl`` bytes is a reply: it answers the remembered 0x09 request,
-        pair by pair the addresses asked for, in order."""
-        asked = self._req_list  # None until a 0x09 request was seen
-        if asked is None or self._req_cmd != 0x09 or pl != 4 * self._req_count:
-            return False
-        buf = self._buf
-        for i in range(self._req_count):
-            if buf[3 + 4 * i] != asked[2 * i] or buf[4 + 4 * i] != asked[2 * i + 1]:
-                return False
-        return True
-
-    def _req_09(self, pl):
-        """Remember a 0x09 request: its address list, for the reply to match."""
-        if self._req_list is None:
-            self._req_list = bytearray(64)
-        asked = self._req_list
-        buf = self._buf
-        for i in range(pl):
-            asked[i] = buf[3 + i]
-        self._req_cmd = 0x09
-        self._req_count = pl >> 1
-
     def _req_answered(self, cmd):
         """On an answers-only line: True when a response of ``cmd`` answers the last request."""
         asked = self._req_cmd
@@ -495,11 +477,9 @@ class TinyBmsDecoder:
         return True
 
     def _rare(self, cmd, pl):
-        """The frames a broadcasting BMS does not send, as bytecode: 0x09 pairs and requests,
-        ACK / NACK, versions, and 0x03 / 0x07 register blocks (replies to another device)."""
-        self.reading.slots()  # registers and version words: made at the first such frame
-        if cmd == 0x09:
-            return self._frame_09(pl)
+        """The frames a broadcasting BMS does not send, as bytecode: ACK / NACK here; 0x09
+        pairs and requests, versions and 0x03 / 0x07 register blocks (replies to another
+        device's reads) in socbar/registers.py, which the first of them loads."""
         r = self.reading
         buf = self._buf
         if cmd == 0x01:
@@ -512,145 +492,4 @@ class TinyBmsDecoder:
             r.nack_cmd = buf[2]
             r.nack_err = buf[3]
             return _F_NACK
-        if cmd == 0x1E or cmd == 0x1F:
-            return self._version(pl)
-        if pl & 1:
-            return _MALFORMED
-        self._words(3 if cmd == 0x03 else 4, pl >> 1)
-        return self._block(cmd, pl >> 1)
-
-    def _frame_09(self, pl):
-        """A 0x09 request (2-byte addresses) or reply (4-byte pairs): PL = 4k fits both."""
-        if pl & 3 == 2 or (pl & 3 == 0 and not self._req_pairs(pl)):
-            if pl & 3 == 2:
-                self._asked = _ASK_MEMORY
-            self._req_09(pl)
-            return _IS_REQUEST
-        if pl & 3:
-            return _MALFORMED
-        self._req_cmd = 0  # answered
-        n = 0
-        for i in range(pl >> 2):
-            n += self._pair(i, n)
-        self.reading.reg_count = n
-        return self._registers()
-
-    def _pair(self, i, n):
-        """Pair ``i`` (address, value, both little-endian) into register slot ``n``; 1 when kept
-        (no register lives above 0x7FFF)."""
-        buf = self._buf
-        p = 3 + 4 * i
-        addr = buf[p] | (buf[p + 1] << 8)
-        if addr >= 0x8000:
-            return 0
-        self.reading.reg_addrs[n] = addr
-        self.reading.regs[n] = buf[p + 2] | (buf[p + 3] << 8)
-        return 1
-
-    def _words(self, hi, count):
-        """The registers of a 0x03 (big-endian, high bytes at 3, 5, ...) or 0x07 block (``hi`` 4)."""
-        buf = self._buf
-        regs = self.reading.regs
-        i = 0
-        while i < count:
-            regs[i] = (buf[hi + 2 * i] << 8) | buf[7 - hi + 2 * i]
-            i += 1
-
-    def _version(self, pl):
-        """hw, hw-change, fw as bytes, then 16-bit words (fw-internal, bootloader, register map)."""
-        buf = self._buf
-        version = self.reading.version
-        end = 3 + pl
-        p = 3
-        k = 0
-        while p < end and k < 3:
-            version[k] = buf[p]
-            p += 1
-            k += 1
-        while p + 1 < end and k < _MAX_VERSION:
-            version[k] = buf[p] | (buf[p + 1] << 8)
-            p += 2
-            k += 1
-        self.reading.version_count = k
-        return _F_VERSION
-
-    def _block(self, cmd, count):
-        """A 0x03 / 0x07 run of ``count`` registers (``_words`` put their values in ``regs``):
-        their addresses come from the request it answers, or are -1 when none was seen."""
-        first = -1
-        if self._req_cmd == cmd and self._req_count == count and self._req_addr + count <= 0x8000:
-            first = self._req_addr
-        self._req_cmd = 0
-        self.reading.reg_count = count
-        addrs = self.reading.reg_addrs
-        for i in range(count):
-            addrs[i] = first + i if first >= 0 else -1
-        return self._registers() if first >= 0 else _F_REGS
-
-    def _registers(self):
-        """Copy registers of known address into the meaningful slots (docs/protocol.md section 3).
-
-        These paths are rare (replies to register reads) and run as bytecode: each function keeps
-        within the 11 machine words of state MicroPython holds on the C stack, so a register
-        frame allocates nothing either."""
-        if not self._regs_plausible():
-            return _MALFORMED
-        flags = _F_REGS
-        for i in range(self.reading.reg_count):
-            flags |= self._register(i)
-        return flags
-
-    def _register(self, i):
-        """Register ``i`` of the reply into its slot, if its address has one; the flag it sets."""
-        r = self.reading
-        addr = r.reg_addrs[i]
-        value = r.regs[i]
-        if addr < 16:
-            r.cells[addr] = value
-            if r.cell_count <= addr:
-                r.cell_count = addr + 1
-            return _F_CELLS
-        if addr == 40:
-            r.cell_min_mv = value
-            return _F_CELL_MIN
-        if addr == 41:
-            r.cell_max_mv = value
-            return _F_CELL_MAX
-        if addr == 42 or addr == 43 or addr == 48:
-            r.temps[0 if addr == 48 else addr - 41] = value - ((value & 0x8000) << 1)  # int16
-            return _F_TEMPS
-        if addr == 50:
-            r.status = value
-            return _F_STATUS
-        if (addr == 37 or addr == 39 or addr == 47) and i > 0 and r.reg_addrs[i - 1] == addr - 1:
-            return self._register32(i)
-        return 0
-
-    def _register32(self, i):
-        """Registers ``i - 1`` and ``i`` hold a 32-bit value, low word first: the pack voltage
-        (float, 36-37), the current (float, 38-39) or the SOC (46-47)."""
-        r = self.reading
-        addr = r.reg_addrs[i]
-        if addr == 47:
-            r.soc = _u32(r.regs[i], r.regs[i - 1])
-            return _F_SOC
-        milli = _milli(r.regs[i], r.regs[i - 1])
-        if milli == _NOT_FINITE:
-            return 0
-        if addr == 37:
-            r.voltage_mv = milli
-            return _F_VOLTAGE
-        r.current_ma = milli
-        return _F_CURRENT
-
-    def _regs_plausible(self):
-        """False when a register carries what no BMS sends: SOC over 100 %, a cell over _CELL_MV_MAX."""
-        r = self.reading
-        for i in range(r.reg_count):
-            addr = r.reg_addrs[i]
-            if (addr == 40 or addr == 41) and r.regs[i] > _CELL_MV_MAX:
-                return False
-            if (addr == 47 and i > 0 and r.reg_addrs[i - 1] == 46
-                    and _u32(r.regs[i], r.regs[i - 1]) > _SOC_FULL):
-                return False
-        return True
+        return _registers().frame(self, cmd, pl)
