@@ -241,6 +241,11 @@ class CommandTest(unittest.TestCase):
         self.assertEqual((r.soc, r.temps[0], r.status), (95000000, 251, 0x93))
         self.assertEqual(counters(dec), (1, 0, 0, 0, 1))
 
+    def test_a_nan_in_a_float_register_pair_sets_no_flag(self):
+        # 0x7FC00000 is a quiet NaN: registers 36-37 say nothing of the voltage (as a NaN 0x14).
+        dec = fed(frames.modbus_read_request(36, 2) + with_pl(0x03, u16be(0x0000, 0x7FC0)))
+        self.assertEqual((dec.flags, dec.reading.voltage_mv), (F_REGS, 0))
+
     def test_modbus_floats_and_cell_range(self):
         # 53.25 = 0x42550000, -12.5 = 0xC1480000: low word in the lower register.
         reply = with_pl(0x03, u16be(0x0000, 0x4255, 0x0000, 0xC148, 3012, 4123))

@@ -53,6 +53,11 @@ class BoundsAreInclusiveTest(unittest.TestCase):
         self.assertEqual((dec.good, dec.bad), (2, 0))
         self.assertEqual((dec.reading.speed, dec.reading.time_left_s), (-500000, 300000000))
 
+    def test_a_speed_with_every_byte_of_its_float_used(self):
+        # 24.7 = 0x41C5999A: the low half (9A 99) matters too.
+        dec = fed(frame(0x20, float32_le(24.7) + u32le(42) + u32le(0x12340000)))
+        self.assertEqual((dec.good, dec.reading.speed, dec.reading.time_left_s), (1, 24700, 0x12340000))
+
     def test_a_distance_with_a_high_top_byte_is_implausible(self):
         dec = fed(frame(0x20, float32_le(12.0) + u32le(0x01000005) + u32le(600)))  # 16 777 221 km
         self.assertEqual((dec.good, dec.reading.have), (0, 0))
@@ -67,6 +72,14 @@ class ShortTemperatureRepliesTest(unittest.TestCase):
     def test_two_sensors(self):
         dec = fed(with_pl(0x1B, i16le(250, 260)))
         self.assertEqual(list(dec.reading.temps), [250, 260, NO_SENSOR])
+
+
+class OddPayloadTest(unittest.TestCase):
+    def test_temperatures_and_cells_are_16_bit_words(self):
+        # docs/protocol.md section 2: 0x1B and 0x1C carry 16-bit words, so an odd PL is malformed.
+        for cmd in (0x1B, 0x1C):
+            dec = fed(with_pl(cmd, i16le(250, 260) + b"\x01"))
+            self.assertEqual((dec.good, dec.bad, dec.reading.have), (0, 1, 0), hex(cmd))
 
 
 class ValuesTest(unittest.TestCase):
@@ -161,6 +174,30 @@ class HiddenFrameTest(unittest.TestCase):
         for data in (SOC[:-1] + bytes((SOC[-1] ^ 1,)), b"\xff\xff\xaa\x30", unknown):
             dec = fed(LONG_SYNC + data)
             self.assertEqual((dec.bad, dec.skipped, dec.pending), (0, 0, 3 + len(data)), data.hex())
+
+    def test_a_sync_passed_over_while_probing_hides_nothing_of_the_next_byte(self):
+        # The probe steps one byte at a time past a sync that starts no frame (AA AA).
+        dec = fed(LONG_SYNC + b"\xaa" + SOC)
+        self.assertEqual((dec.good, dec.pending), (1, 0))
+
+    def test_after_a_hidden_frame_the_next_long_sync_waits_again(self):
+        # Once the hidden frame dropped the first false sync, a later incomplete frame is held
+        # for its rest, not dropped as well.
+        cells = with_pl(0x1C, u16le(*range(3600, 3613)))
+        dec = fed(LONG_SYNC + SOC + cells[:10])
+        self.assertEqual((dec.good, dec.pending), (1, 10))
+        feed(dec, cells[10:])
+        self.assertEqual((dec.good, dec.reading.cell_count), (2, 13))
+
+    def test_a_held_frame_at_the_start_waits_for_a_pl_at_the_very_end(self):
+        # Cell 2 is 0x1BAA, so the payload holds AA 1B: cut right after it, the probe behind the
+        # frame held at the start of the buffer meets a sync and a command whose PL is still to
+        # come. Nothing hides there, so the whole frame keeps waiting for its rest.
+        cells = with_pl(0x1C, u16le(3600, 3601, 0x1BAA, 3603, 3604))
+        dec = fed(cells[:9])
+        self.assertEqual((dec.good, dec.bad, dec.skipped, dec.pending), (0, 0, 0, 9))
+        feed(dec, cells[9:])
+        self.assertEqual((dec.good, dec.reading.cells[2]), (1, 0x1BAA))
 
     def test_only_the_bytes_held_count(self):
         dec = fed(LONG_SYNC + SOC)

@@ -392,32 +392,33 @@ class TinyBmsDecoder:
                                 flags = _F_RANGE | _F_SPEED
                             reading.distance_km = distance
                             reading.time_left_s = left
-                    elif (cmd == 0x1B or cmd == 0x1C) and length & 1:  # an even PL: 16-bit words
-                        count = (length - 5) >> 1
-                        if cmd == 0x1C:
-                            cells = ptr16(reading.cells)
-                            k = 0
-                            while k < count:
-                                cells[k] = frame[3 + 2 * k] | (frame[4 + 2 * k] << 8)
-                                k += 1
-                            reading.cell_count = count
-                            flags = _F_CELLS
-                        else:  # internal, external 1 and 2: a missing one reads "no sensor"
-                            t0 = frame[3] | (frame[4] << 8) if count > 0 else 0x8000
-                            t1 = frame[5] | (frame[6] << 8) if count > 1 else 0x8000
-                            t2 = frame[7] | (frame[8] << 8) if count > 2 else 0x8000
-                            t0 -= (t0 & 0x8000) << 1  # int16
-                            t1 -= (t1 & 0x8000) << 1
-                            t2 -= (t2 & 0x8000) << 1
-                            if ((t0 == _NO_SENSOR or (t0 >= _TEMP_MIN and t0 <= _TEMP_MAX))
-                                    and (t1 == _NO_SENSOR or (t1 >= _TEMP_MIN and t1 <= _TEMP_MAX))
-                                    and (t2 == _NO_SENSOR or (t2 >= _TEMP_MIN and t2 <= _TEMP_MAX))):
-                                temps = ptr16(reading.temps)
-                                temps[0] = t0
-                                temps[1] = t1
-                                temps[2] = t2
-                                flags = _F_TEMPS
-                    elif cmd != 0x1B and cmd != 0x1C:
+                    elif cmd == 0x1B or cmd == 0x1C:
+                        if length & 1:  # an even PL: 16-bit words (an odd one is malformed)
+                            count = (length - 5) >> 1
+                            if cmd == 0x1C:
+                                cells = ptr16(reading.cells)
+                                k = 0
+                                while k < count:
+                                    cells[k] = frame[3 + 2 * k] | (frame[4 + 2 * k] << 8)
+                                    k += 1
+                                reading.cell_count = count
+                                flags = _F_CELLS
+                            else:  # internal, external 1 and 2: a missing one reads "no sensor"
+                                t0 = frame[3] | (frame[4] << 8) if count > 0 else 0x8000
+                                t1 = frame[5] | (frame[6] << 8) if count > 1 else 0x8000
+                                t2 = frame[7] | (frame[8] << 8) if count > 2 else 0x8000
+                                t0 -= (t0 & 0x8000) << 1  # int16
+                                t1 -= (t1 & 0x8000) << 1
+                                t2 -= (t2 & 0x8000) << 1
+                                if ((t0 == _NO_SENSOR or (t0 >= _TEMP_MIN and t0 <= _TEMP_MAX))
+                                        and (t1 == _NO_SENSOR or (t1 >= _TEMP_MIN and t1 <= _TEMP_MAX))
+                                        and (t2 == _NO_SENSOR or (t2 >= _TEMP_MIN and t2 <= _TEMP_MAX))):
+                                    temps = ptr16(reading.temps)
+                                    temps[0] = t0
+                                    temps[1] = t1
+                                    temps[2] = t2
+                                    flags = _F_TEMPS
+                    else:
                         flags = int(self._rare(cmd, length - 5))
                     if flags == _MALFORMED:
                         refused = 1  # not a response after all: its request form, or bad
