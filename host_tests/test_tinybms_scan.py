@@ -53,6 +53,11 @@ class BoundsAreInclusiveTest(unittest.TestCase):
         self.assertEqual((dec.good, dec.bad), (2, 0))
         self.assertEqual((dec.reading.speed, dec.reading.time_left_s), (-500000, 300000000))
 
+    def test_volts_and_amps_with_every_byte_of_their_floats_used(self):
+        # 52.37 = 0x42517AE1 and -12.34 = 0xC14570A4: the low halves matter too.
+        dec = fed(frame(0x14, float32_le(52.37)) + frame(0x15, float32_le(-12.34)))
+        self.assertEqual((dec.reading.voltage_mv, dec.reading.current_ma), (52370, -12340))
+
     def test_a_speed_with_every_byte_of_its_float_used(self):
         # 24.7 = 0x41C5999A: the low half (9A 99) matters too.
         dec = fed(frame(0x20, float32_le(24.7) + u32le(42) + u32le(0x12340000)))
