@@ -59,9 +59,9 @@ class BoundsAreInclusiveTest(unittest.TestCase):
         self.assertEqual((dec.reading.voltage_mv, dec.reading.current_ma), (52370, -12340))
 
     def test_a_speed_with_every_byte_of_its_float_used(self):
-        # 24.7 = 0x41C5999A: the low half (9A 99) matters too.
-        dec = fed(frame(0x20, float32_le(24.7) + u32le(42) + u32le(0x12340000)))
-        self.assertEqual((dec.good, dec.reading.speed, dec.reading.time_left_s), (1, 24700, 0x12340000))
+        # 123.456 = 0x42F6E979: the low half (79 E9) matters too.
+        dec = fed(frame(0x20, float32_le(123.456) + u32le(42) + u32le(0x12340000)))
+        self.assertEqual((dec.good, dec.reading.speed, dec.reading.time_left_s), (1, 123456, 0x12340000))
 
     def test_a_distance_with_a_high_top_byte_is_implausible(self):
         dec = fed(frame(0x20, float32_le(12.0) + u32le(0x01000005) + u32le(600)))  # 16 777 221 km
