@@ -24,7 +24,7 @@ board.
 ``run()`` waits between passes instead of spinning, and says how long in
 ``wait_ms``: not at all after a full read (a backlog), ``RX_GAP_MS`` after a
 pass that heard bytes (so more of them gather for the next pass, and a
-frame's last byte reaches the LEDs within about 5 ms), and up to ``IDLE_MS``
+frame's last byte reaches the LEDs within about 6 ms on an RP2040), and up to ``IDLE_MS``
 (sooner when a poll request falls due) when the line was quiet, returning
 at the first byte.
 
