@@ -135,6 +135,8 @@ class WrongValueTest(unittest.TestCase):
         self.assertEqual(cfg["input"]["baud"], 115200)
         cfg, messages = validate({"input": {"mode": "poll"}})  # auto: nothing to say
         self.assertEqual((cfg["input"]["format"], cfg["input"]["baud"], messages), ("tinybms", 115200, []))
+        cfg, messages = validate({"input": {"mode": "poll", "format": "tinybms", "baud": 115200}})
+        self.assertEqual((cfg["input"]["format"], cfg["input"]["baud"], messages), ("tinybms", 115200, []))
         cfg, messages = validate({"input": {"format": "cav3", "baud": 9600}})  # listening: kept
         self.assertEqual((cfg["input"]["format"], cfg["input"]["baud"], messages), ("cav3", 9600, []))
 
