@@ -168,18 +168,18 @@ def _milli(hi: int, lo: int) -> int:
     return -value if hi & 0x8000 else value
 
 
-_more = None  # socbar.registers, once a frame needed it
+_register_frames = None  # socbar.registers, once a frame needed it
 
 
-def _registers():
+def _register_module():
     """socbar/registers.py, imported at the first frame that needs it (an import statement run
     again would build the module's dotted name on the heap each time)."""
-    global _more
-    if _more is None:
+    global _register_frames
+    if _register_frames is None:
         from . import registers
 
-        _more = registers
-    return _more
+        _register_frames = registers
+    return _register_frames
 
 
 class TinyBmsDecoder:
@@ -493,4 +493,4 @@ class TinyBmsDecoder:
             r.nack_cmd = buf[2]
             r.nack_err = buf[3]
             return _F_NACK
-        return _registers().frame(self, cmd, pl)
+        return _register_module().frame(self, cmd, pl)
